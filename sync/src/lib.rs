@@ -1,8 +1,30 @@
 //! Runtime-agnostic synchronisation primitives for spindle, and the cooperative budget.
 //!
 //! This crate is the floor of spindle's crate graph: it depends on nothing else of
-//! spindle's and works on any executor. It is also where what every resource shares
-//! lives (the cooperative budget in [`coop`]), so the executor, the reactor and the
-//! timers can all spend it without naming each other.
+//! spindle's and works on any executor (`futures::executor::block_on` included). It is
+//! also where what every resource shares lives (the cooperative budget in [`coop`]), so
+//! the executor, the reactor and the timers can all spend it without naming each other.
+//!
+//! Every waiting future here queues on one FIFO waiter list (`waiters`), spends the
+//! cooperative budget when polled, and is cancel safe unless its docs say otherwise.
+//! The names, paths and semantics follow tokio's `sync` module, so code written against
+//! tokio ports by changing the crate name.
 
 pub mod coop;
+pub mod mpsc;
+pub mod oneshot;
+
+mod blocking;
+// The shim mirrors std/loom APIs as a whole; not every item is used in every cfg.
+#[allow(dead_code, unused_imports)]
+mod loom;
+mod mutex;
+mod notify;
+mod semaphore;
+mod waiters;
+
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use notify::{Notified, Notify};
+pub use semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};

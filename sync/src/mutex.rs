@@ -1,0 +1,358 @@
+//! The async `Mutex`: a one-permit [`Semaphore`] guarding an `UnsafeCell`.
+//!
+//! Holding the single permit *is* holding the lock, so the mutex inherits the
+//! semaphore's guarantees: lockers are served first-in, first-out, `try_lock` fails
+//! while anyone is queued, and a dropped `lock()` future gives its place (and the lock,
+//! if it had just been handed over) to the next in line. The only `unsafe` here turns
+//! the permit into access to the data; each guard holds the permit for exactly as long
+//! as it can reach the data.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use crate::loom::UnsafeCell;
+use crate::semaphore::{Acquire, Semaphore};
+
+/// An asynchronous mutual-exclusion lock, fair (FIFO) among waiting tasks.
+///
+/// Unlike `std::sync::Mutex`, its guard may be held across an `.await`.
+///
+/// ```
+/// use spindle_sync::Mutex;
+///
+/// futures::executor::block_on(async {
+///     let counter = Mutex::new(0);
+///     *counter.lock().await += 1;
+///     assert_eq!(*counter.lock().await, 1);
+///     assert_eq!(counter.into_inner(), 1);
+/// });
+/// ```
+pub struct Mutex<T> {
+    semaphore: Semaphore,
+    data: UnsafeCell<T>,
+}
+
+// SAFETY: the data is only reached through a guard, and only one guard exists at a time
+// (it holds the single permit), so sharing the mutex between threads hands `T` from one
+// thread to another but never shares it: `T: Send` suffices, as for std's Mutex.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+// SAFETY: moving the mutex moves the `T` it owns.
+unsafe impl<T: Send> Send for Mutex<T> {}
+
+/// Error returned by [`Mutex::try_lock`] when the lock is held or contended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TryLockError(());
+
+impl fmt::Display for TryLockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("operation would block")
+    }
+}
+
+impl std::error::Error for TryLockError {}
+
+impl<T> Mutex<T> {
+    /// Creates an unlocked mutex holding `value`.
+    pub fn new(value: T) -> Self {
+        Mutex {
+            semaphore: Semaphore::new(1),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Waits for the lock.
+    ///
+    /// Cancel safe: dropping the future gives up its place in the queue; if the lock
+    /// had already been handed to it, the lock passes on to the next waiter.
+    pub async fn lock(&self) -> MutexGuard<'_, T> {
+        self.acquire().await;
+        MutexGuard { lock: self }
+    }
+
+    /// Like [`lock`](Mutex::lock), but the guard owns an `Arc` of the mutex, so it can
+    /// outlive the borrow (move it into a spawned task, for example).
+    pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        self.acquire().await;
+        OwnedMutexGuard { lock: self }
+    }
+
+    /// Locks from synchronous code, parking the thread until the lock is free.
+    ///
+    /// Do not call it from async code: it blocks the executor thread, and can deadlock
+    /// if the holder needs that thread to make progress.
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
+        crate::blocking::block_on(self.lock())
+    }
+
+    /// Like [`blocking_lock`](Mutex::blocking_lock), with an owned guard.
+    pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        crate::blocking::block_on(self.lock_owned())
+    }
+
+    /// Takes the lock if it is free and nobody is waiting for it.
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+        match self.semaphore.try_take(1) {
+            Ok(()) => Ok(MutexGuard { lock: self }),
+            Err(_) => Err(TryLockError(())),
+        }
+    }
+
+    /// Like [`try_lock`](Mutex::try_lock), with an owned guard.
+    pub fn try_lock_owned(self: Arc<Self>) -> Result<OwnedMutexGuard<T>, TryLockError> {
+        match self.semaphore.try_take(1) {
+            Ok(()) => Ok(OwnedMutexGuard { lock: self }),
+            Err(_) => Err(TryLockError(())),
+        }
+    }
+
+    /// Mutable access without locking: `&mut self` proves nobody else holds the lock.
+    pub fn get_mut(&mut self) -> &mut T {
+        self.data.get_mut()
+    }
+
+    /// Consumes the mutex and returns the value.
+    pub fn into_inner(self) -> T {
+        self.data.into_inner()
+    }
+
+    async fn acquire(&self) {
+        if Acquire::new(&self.semaphore, 1).await.is_err() {
+            unreachable!("a Mutex's semaphore is never closed");
+        }
+    }
+
+    fn data_ptr(&self) -> *mut T {
+        self.data.with_mut(|ptr| ptr)
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T> From<T> for Mutex<T> {
+    fn from(value: T) -> Self {
+        Mutex::new(value)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("Mutex");
+        match self.try_lock() {
+            Ok(guard) => out.field("data", &&*guard),
+            Err(_) => out.field("data", &format_args!("<locked>")),
+        };
+        out.finish()
+    }
+}
+
+/// Access to the data of a locked [`Mutex`]; unlocks on drop.
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MutexGuard<'a, T> {
+    lock: &'a Mutex<T>,
+}
+
+// SAFETY: sharing the guard shares `&T` only.
+unsafe impl<T: Sync> Sync for MutexGuard<'_, T> {}
+
+impl<'a, T> MutexGuard<'a, T> {
+    /// Narrows the guard to a part of the data, keeping the lock held.
+    ///
+    /// ```
+    /// use spindle_sync::{Mutex, MutexGuard};
+    ///
+    /// futures::executor::block_on(async {
+    ///     let pair = Mutex::new((1, 2));
+    ///     let mut second = MutexGuard::map(pair.lock().await, |pair| &mut pair.1);
+    ///     *second = 20;
+    ///     drop(second);
+    ///     assert_eq!(*pair.lock().await, (1, 20));
+    /// });
+    /// ```
+    pub fn map<U, F>(this: Self, f: F) -> MappedMutexGuard<'a, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        let semaphore = &this.lock.semaphore;
+        // SAFETY: `this` holds the lock's permit, so we have exclusive access to the data
+        // for as long as the permit is held; the permit moves into the mapped guard
+        // (`forget` below keeps `this` from releasing it).
+        let data = f(unsafe { &mut *this.lock.data_ptr() }) as *mut U;
+        std::mem::forget(this);
+        MappedMutexGuard {
+            semaphore,
+            data,
+            marker: PhantomData,
+        }
+    }
+
+    /// Like [`map`](MutexGuard::map), but `f` may decline, giving the guard back.
+    pub fn try_map<U, F>(this: Self, f: F) -> Result<MappedMutexGuard<'a, U>, Self>
+    where
+        F: FnOnce(&mut T) -> Option<&mut U>,
+    {
+        // SAFETY: as in `map`: the permit held by `this` gives exclusive access.
+        let Some(data) = f(unsafe { &mut *this.lock.data_ptr() }) else {
+            return Err(this);
+        };
+        let data = data as *mut U;
+        let semaphore = &this.lock.semaphore;
+        std::mem::forget(this);
+        Ok(MappedMutexGuard {
+            semaphore,
+            data,
+            marker: PhantomData,
+        })
+    }
+
+    /// The mutex this guard locks.
+    pub fn mutex(this: &Self) -> &'a Mutex<T> {
+        this.lock
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only permit, so no `&mut` to the data
+        // exists elsewhere while this borrow of the guard lives.
+        unsafe { &*self.lock.data_ptr() }
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the mutex's only permit and is borrowed mutably, so
+        // this is the only reference to the data.
+        unsafe { &mut *self.lock.data_ptr() }
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.semaphore.release(1);
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+/// A [`MutexGuard`] that owns an `Arc` of its mutex; see [`Mutex::lock_owned`].
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct OwnedMutexGuard<T> {
+    lock: Arc<Mutex<T>>,
+}
+
+// SAFETY: sharing the guard shares `&T` only.
+unsafe impl<T: Sync> Sync for OwnedMutexGuard<T> {}
+
+impl<T> OwnedMutexGuard<T> {
+    /// The mutex this guard locks.
+    pub fn mutex(this: &Self) -> &Arc<Mutex<T>> {
+        &this.lock
+    }
+}
+
+impl<T> Deref for OwnedMutexGuard<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only permit (see `MutexGuard::deref`).
+        unsafe { &*self.lock.data_ptr() }
+    }
+}
+
+impl<T> DerefMut for OwnedMutexGuard<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: the guard holds the only permit and is borrowed mutably.
+        unsafe { &mut *self.lock.data_ptr() }
+    }
+}
+
+impl<T> Drop for OwnedMutexGuard<T> {
+    fn drop(&mut self) {
+        self.lock.semaphore.release(1);
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A guard narrowed to part of the locked data by [`MutexGuard::map`].
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MappedMutexGuard<'a, T> {
+    semaphore: &'a Semaphore,
+    data: *mut T,
+    marker: PhantomData<&'a mut T>,
+}
+
+// SAFETY: the guard is a `&mut T` plus the permit that makes it exclusive; it may move
+// to another thread when `&mut T` may (`T: Send`) and be shared when `&T` may (`T: Sync`).
+unsafe impl<T: Send> Send for MappedMutexGuard<'_, T> {}
+// SAFETY: see above.
+unsafe impl<T: Sync> Sync for MappedMutexGuard<'_, T> {}
+
+impl<'a, T> MappedMutexGuard<'a, T> {
+    /// Narrows the guard further.
+    pub fn map<U, F>(this: Self, f: F) -> MappedMutexGuard<'a, U>
+    where
+        F: FnOnce(&mut T) -> &mut U,
+    {
+        // SAFETY: `this` holds the permit, so `data` is exclusively ours; the permit moves
+        // into the new guard.
+        let data = f(unsafe { &mut *this.data }) as *mut U;
+        let semaphore = this.semaphore;
+        std::mem::forget(this);
+        MappedMutexGuard {
+            semaphore,
+            data,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<T> Deref for MappedMutexGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: `data` points into the locked value and the guard holds the permit.
+        unsafe { &*self.data }
+    }
+}
+
+impl<T> DerefMut for MappedMutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`, and the guard is borrowed mutably.
+        unsafe { &mut *self.data }
+    }
+}
+
+impl<T> Drop for MappedMutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.semaphore.release(1);
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for MappedMutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}

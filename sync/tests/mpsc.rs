@@ -1,0 +1,231 @@
+//! mpsc: bounded and unbounded delivery, back-pressure, permits, closing, weak senders.
+
+mod common;
+
+use std::sync::Arc;
+use std::task::Poll;
+
+use common::{poll_once, Counter};
+use futures::executor::block_on;
+use spindle_sync::mpsc::{
+    self,
+    error::{TryRecvError, TrySendError},
+};
+
+#[test]
+fn messages_from_one_sender_arrive_in_order() {
+    let (tx, mut rx) = mpsc::channel(4);
+    block_on(async {
+        for i in 0..4 {
+            tx.send(i).await.expect("receiver alive");
+        }
+        drop(tx);
+        let mut got = Vec::new();
+        while let Some(i) = rx.recv().await {
+            got.push(i);
+        }
+        assert_eq!(got, [0, 1, 2, 3]);
+    });
+}
+
+#[test]
+fn recv_returns_none_once_every_sender_is_dropped() {
+    let (tx, mut rx) = mpsc::channel::<u8>(1);
+    let tx2 = tx.clone();
+    drop(tx);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    drop(tx2);
+    assert_eq!(block_on(rx.recv()), None);
+}
+
+#[test]
+fn send_waits_while_full_and_resumes_after_a_recv() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(1).expect("room for one");
+    let counter = Counter::new();
+    let mut send = Box::pin(tx.send(2));
+    assert!(counter.poll(&mut send).is_pending());
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(counter.wakes(), 1);
+    assert!(matches!(poll_once(&mut send), Poll::Ready(Ok(()))));
+    assert_eq!(rx.try_recv(), Ok(2));
+}
+
+#[test]
+fn try_send_reports_full_with_the_value() {
+    let (tx, _rx) = mpsc::channel(1);
+    tx.try_send(1).expect("room for one");
+    match tx.try_send(2) {
+        Err(TrySendError::Full(value)) => assert_eq!(value, 2),
+        other => panic!("expected Full, got {other:?}"),
+    }
+}
+
+#[test]
+fn send_to_a_dropped_receiver_gives_the_value_back() {
+    let (tx, rx) = mpsc::channel(1);
+    drop(rx);
+    assert_eq!(block_on(tx.send(7)).map_err(|e| e.0), Err(7));
+    assert!(matches!(tx.try_send(8), Err(TrySendError::Closed(8))));
+}
+
+#[test]
+fn close_fails_waiting_senders_but_buffered_messages_are_still_received() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(1).expect("room for one");
+    let mut waiting = Box::pin(tx.send(2));
+    assert!(poll_once(&mut waiting).is_pending());
+    rx.close();
+    assert!(matches!(poll_once(&mut waiting), Poll::Ready(Err(_))));
+    assert_eq!(block_on(rx.recv()), Some(1));
+    assert_eq!(block_on(rx.recv()), None);
+}
+
+#[test]
+fn permit_reserved_before_close_still_delivers() {
+    let (tx, mut rx) = mpsc::channel(2);
+    let permit = tx.try_reserve().expect("room");
+    rx.close();
+    let mut recv = Box::pin(rx.recv());
+    assert!(poll_once(&mut recv).is_pending());
+    permit.send(5);
+    assert_eq!(poll_once(&mut recv), Poll::Ready(Some(5)));
+}
+
+#[test]
+fn unused_permit_returns_its_slot() {
+    let (tx, _rx) = mpsc::channel::<u8>(1);
+    let permit = tx.try_reserve().expect("room");
+    assert_eq!(tx.capacity(), 0);
+    drop(permit);
+    assert_eq!(tx.capacity(), 1);
+}
+
+#[test]
+fn dropping_a_waiting_send_gives_its_slot_to_the_next_sender() {
+    let (tx, mut rx) = mpsc::channel(1);
+    tx.try_send(0).expect("room");
+    let mut abandoned = Box::pin(tx.send(1));
+    let mut next = Box::pin(tx.send(2));
+    assert!(poll_once(&mut abandoned).is_pending());
+    assert!(poll_once(&mut next).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0)); // the slot goes to `abandoned`...
+    drop(abandoned); // ...which hands it on
+    assert!(matches!(poll_once(&mut next), Poll::Ready(Ok(()))));
+    assert_eq!(rx.try_recv(), Ok(2));
+}
+
+#[test]
+fn closed_completes_when_the_receiver_is_dropped() {
+    let (tx, rx) = mpsc::channel::<()>(1);
+    let counter = Counter::new();
+    let mut closed = Box::pin(tx.closed());
+    assert!(counter.poll(&mut closed).is_pending());
+    drop(rx);
+    assert!(counter.was_woken());
+    assert!(poll_once(&mut closed).is_ready());
+}
+
+#[test]
+fn recv_many_takes_up_to_the_limit() {
+    let (tx, mut rx) = mpsc::channel(8);
+    for i in 0..5 {
+        tx.try_send(i).expect("room");
+    }
+    let mut buffer = Vec::new();
+    assert_eq!(block_on(rx.recv_many(&mut buffer, 3)), 3);
+    assert_eq!(buffer, [0, 1, 2]);
+    drop(tx);
+    assert_eq!(block_on(rx.recv_many(&mut buffer, 10)), 2);
+    assert_eq!(block_on(rx.recv_many(&mut buffer, 10)), 0);
+}
+
+#[test]
+fn weak_sender_does_not_keep_the_channel_open() {
+    let (tx, mut rx) = mpsc::channel::<u8>(1);
+    let weak = tx.downgrade();
+    assert!(weak.upgrade().is_some());
+    drop(tx);
+    assert!(weak.upgrade().is_none());
+    assert_eq!(block_on(rx.recv()), None);
+}
+
+#[test]
+fn dropping_a_pending_recv_loses_no_message() {
+    let (tx, mut rx) = mpsc::channel(1);
+    {
+        let mut recv = Box::pin(rx.recv());
+        assert!(poll_once(&mut recv).is_pending());
+    }
+    tx.try_send(3).expect("room");
+    assert_eq!(rx.try_recv(), Ok(3));
+}
+
+#[test]
+fn dropping_the_receiver_drops_buffered_messages() {
+    let (tx, rx) = mpsc::channel(2);
+    let value = Arc::new(());
+    tx.try_send(Arc::clone(&value)).expect("room");
+    drop(rx);
+    assert_eq!(Arc::strong_count(&value), 1);
+}
+
+#[test]
+#[should_panic(expected = "buffer must be at least 1")]
+fn zero_capacity_channel_is_rejected_with_a_clear_message() {
+    let _ = mpsc::channel::<()>(0);
+}
+
+#[test]
+fn unbounded_send_never_waits_and_delivers_in_order() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for i in 0..1_000 {
+        tx.send(i).expect("receiver alive");
+    }
+    drop(tx);
+    let mut expected = 0;
+    while let Some(i) = rx.blocking_recv() {
+        assert_eq!(i, expected);
+        expected += 1;
+    }
+    assert_eq!(expected, 1_000);
+}
+
+#[test]
+fn unbounded_send_after_receiver_close_fails() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    rx.close();
+    assert_eq!(tx.send(1).map_err(|e| e.0), Err(1));
+}
+
+#[test]
+fn many_producers_on_threads_deliver_every_message_exactly_once() {
+    let (tx, mut rx) = mpsc::channel(4);
+    let producers: Vec<_> = (0..4u64)
+        .map(|producer| {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for i in 0..500u64 {
+                    tx.blocking_send(producer * 1_000 + i)
+                        .expect("receiver alive");
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut last_seen = [None::<u64>; 4];
+    let mut count = 0;
+    block_on(async {
+        while let Some(message) = rx.recv().await {
+            let producer = (message / 1_000) as usize;
+            let i = message % 1_000;
+            assert!(last_seen[producer].is_none_or(|last| last + 1 == i));
+            last_seen[producer] = Some(i);
+            count += 1;
+        }
+    });
+    for producer in producers {
+        producer.join().expect("producer panicked");
+    }
+    assert_eq!(count, 2_000);
+}
