@@ -1,1 +1,38 @@
-//! spindle: a multi-threaded, work-stealing async runtime.
+//! # spindle
+//!
+//! A multi-threaded, work-stealing async runtime for Rust, with tokio's API and
+//! asyncio's extras.
+//!
+//! Every worker thread runs its own event loop with a local run queue; idle workers
+//! steal from busy ones. The public API mirrors tokio's paths and names, so a tokio
+//! program ports by renaming the crate:
+//!
+//! ```
+//! #[derive(Debug, PartialEq)]
+//! struct Page(&'static str);
+//!
+//! async fn fetch(name: &'static str) -> Page {
+//!     spindle::task::yield_now().await;
+//!     Page(name)
+//! }
+//!
+//! let rt = spindle::runtime::Runtime::new().unwrap();
+//! let pages = rt.block_on(async {
+//!     let a = spindle::spawn(fetch("a"));
+//!     let b = spindle::spawn(fetch("b"));
+//!     (a.await.unwrap(), b.await.unwrap())
+//! });
+//! assert_eq!(pages, (Page("a"), Page("b")));
+//! ```
+//!
+//! - [`runtime`]: `Runtime`, `Builder`, `Handle`.
+//! - [`task`]: spawning, `JoinHandle`, `JoinError`, `AbortHandle`, `yield_now`,
+//!   `spawn_blocking`, the cooperative budget.
+//! - [`sync`]: runtime-agnostic locks, semaphores and channels.
+
+pub use spindle_executor::{runtime, spawn, task};
+
+/// Synchronisation primitives that work on any executor.
+pub mod sync {
+    pub use spindle_sync::*;
+}

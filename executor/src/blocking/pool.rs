@@ -1,0 +1,210 @@
+//! The pool's threads and their accounting (see the module above for the design).
+
+use std::io;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+
+use super::task::{BlockingSchedule, BlockingTask};
+use crate::loom::{AtomicBool, Condvar, Mutex, Ordering};
+use crate::runtime::config::Config;
+use crate::runtime::context;
+use crate::scheduler;
+use crate::task::{self, Id, JoinHandle, Notified};
+
+/// Spawns onto one runtime's blocking pool; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Spawner {
+    pool: Arc<Pool>,
+}
+
+struct Pool {
+    queue: Mutex<Option<Sender<Notified>>>,
+    receiver: Receiver<Notified>,
+    state: Mutex<PoolState>,
+    thread_exited: Condvar,
+    is_shutdown: AtomicBool,
+    config: Arc<Config>,
+}
+
+struct PoolState {
+    num_threads: usize,
+    /// Idle threads minus queued tasks (see the module documentation).
+    num_idle: usize,
+    is_shutdown: bool,
+}
+
+impl Spawner {
+    pub(crate) fn new(config: Arc<Config>) -> Spawner {
+        let (sender, receiver) = crossbeam_channel::unbounded();
+        Spawner {
+            pool: Arc::new(Pool {
+                queue: Mutex::new(Some(sender)),
+                receiver,
+                state: Mutex::new(PoolState {
+                    num_threads: 0,
+                    num_idle: 0,
+                    is_shutdown: false,
+                }),
+                thread_exited: Condvar::new(),
+                is_shutdown: AtomicBool::new(false),
+                config,
+            }),
+        }
+    }
+
+    /// Queues `work`. When the pool is shut down, the closure is dropped unrun and the
+    /// `JoinHandle` reports a cancellation. When no thread exists and none can be
+    /// started, the closure is dropped too and the OS error is returned beside the
+    /// handle, so the caller can report it.
+    pub(crate) fn spawn_blocking<F, R>(
+        &self,
+        runtime: &scheduler::Handle,
+        work: F,
+        spawned_at: &'static Location<'static>,
+    ) -> (JoinHandle<R>, Option<io::Error>)
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (notified, join) =
+            task::new_unowned_task(BlockingTask::new(work), BlockingSchedule, Id::next(), spawned_at);
+        let result = self.submit(notified, runtime);
+        (join, result.err())
+    }
+
+    /// Queues `task`; `Err` only when no thread could be started to run it.
+    fn submit(&self, task: Notified, runtime: &scheduler::Handle) -> io::Result<()> {
+        let pool = &self.pool;
+        let mut state = pool.state.lock();
+        let sender = pool.queue.lock().clone();
+        let Some(sender) = sender.filter(|_| !state.is_shutdown) else {
+            drop(state);
+            task.shutdown();
+            return Ok(());
+        };
+        if sender.send(task).is_err() {
+            // The receiver lives in `pool`, so the channel cannot be disconnected.
+            unreachable!("blocking pool queue disconnected while the pool is alive");
+        }
+        if state.num_idle > 0 {
+            state.num_idle -= 1;
+            return Ok(());
+        }
+        if state.num_threads >= pool.config.max_blocking_threads {
+            // Every thread is busy and the cap is reached: the task waits its turn.
+            return Ok(());
+        }
+        let worker_pool = pool.clone();
+        let exiting_pool = pool.clone();
+        let runtime = runtime.clone();
+        let started = pool.config.spawn_thread(
+            move || worker_pool.run(runtime),
+            move || exiting_pool.thread_finished(),
+        );
+        match started {
+            Ok(_) => {
+                state.num_threads += 1;
+                Ok(())
+            }
+            Err(error) if state.num_threads == 0 => {
+                // No thread will ever take the queue: cancel what is in it.
+                drop(state);
+                while let Ok(task) = pool.receiver.try_recv() {
+                    task.shutdown();
+                }
+                Err(error)
+            }
+            // The running threads will get to it.
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Cancels queued tasks and waits at most `timeout` (`None`: forever) for
+    /// running ones to finish.
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) {
+        let pool = &self.pool;
+        {
+            let mut state = pool.state.lock();
+            if state.is_shutdown {
+                return;
+            }
+            state.is_shutdown = true;
+            pool.is_shutdown.store(true, Ordering::SeqCst);
+            // Dropping the only sender lets idle threads see the queue disconnect.
+            pool.queue.lock().take();
+        }
+        while let Ok(task) = pool.receiver.try_recv() {
+            task.shutdown();
+        }
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        let mut state = pool.state.lock();
+        while state.num_threads > 0 {
+            state = match deadline {
+                None => pool.thread_exited.wait(state),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return;
+                    }
+                    pool.thread_exited.wait_timeout(state, deadline - now)
+                }
+            };
+        }
+    }
+
+    pub(crate) fn num_threads(&self) -> usize {
+        self.pool.state.lock().num_threads
+    }
+
+    pub(crate) fn num_idle_threads(&self) -> usize {
+        let state = self.pool.state.lock();
+        let queued = self.pool.receiver.len();
+        state.num_idle + queued.min(state.num_threads)
+    }
+
+    pub(crate) fn queue_depth(&self) -> usize {
+        self.pool.receiver.len()
+    }
+}
+
+impl Pool {
+    fn run(&self, runtime: scheduler::Handle) {
+        let _entered = context::set_current_handle(&runtime);
+        let keep_alive = self.config.thread_keep_alive;
+        loop {
+            match self.receiver.recv_timeout(keep_alive) {
+                Ok(task) => {
+                    if self.is_shutdown.load(Ordering::SeqCst) {
+                        task.shutdown();
+                    } else {
+                        task.run();
+                    }
+                    self.state.lock().num_idle += 1;
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    let mut state = self.state.lock();
+                    if state.num_idle == 0 {
+                        // A queued task is counted against us: take it.
+                        continue;
+                    }
+                    state.num_idle -= 1;
+                    return;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let mut state = self.state.lock();
+                    state.num_idle = state.num_idle.saturating_sub(1);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn thread_finished(&self) {
+        let mut state = self.state.lock();
+        state.num_threads -= 1;
+        self.thread_exited.notify_all();
+    }
+}

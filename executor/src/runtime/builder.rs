@@ -1,0 +1,299 @@
+//! `Builder`: every runtime setting, checked when it is given.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::config::{Callback, Config, ThreadNameFn};
+use super::{Runtime, RuntimeFlavor};
+
+/// The environment variable that sets the default number of worker threads.
+const WORKER_THREADS_ENV: &str = "SPINDLE_WORKER_THREADS";
+
+/// Builds a [`Runtime`] with custom settings.
+///
+/// ```
+/// use spindle_executor::runtime::Builder;
+///
+/// let rt = Builder::new_multi_thread()
+///     .worker_threads(2)
+///     .thread_name("my-worker")
+///     .enable_all()
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+pub struct Builder {
+    flavor: RuntimeFlavor,
+    worker_threads: Option<usize>,
+    thread_name: ThreadNameFn,
+    thread_stack_size: Option<usize>,
+    on_thread_start: Option<Callback>,
+    on_thread_stop: Option<Callback>,
+    on_thread_park: Option<Callback>,
+    on_thread_unpark: Option<Callback>,
+    global_queue_interval: Option<u32>,
+    event_interval: u32,
+    max_blocking_threads: usize,
+    thread_keep_alive: Duration,
+    enable_io: bool,
+    enable_time: bool,
+}
+
+impl Builder {
+    /// A builder for the work-stealing multi-thread runtime.
+    pub fn new_multi_thread() -> Builder {
+        Builder::new(RuntimeFlavor::MultiThread)
+    }
+
+    /// A builder for the current-thread runtime, which runs every task on the thread
+    /// that calls `block_on`.
+    pub fn new_current_thread() -> Builder {
+        Builder::new(RuntimeFlavor::CurrentThread)
+    }
+
+    fn new(flavor: RuntimeFlavor) -> Builder {
+        Builder {
+            flavor,
+            worker_threads: None,
+            thread_name: Arc::new(|| "spindle-runtime-worker".to_owned()),
+            thread_stack_size: None,
+            on_thread_start: None,
+            on_thread_stop: None,
+            on_thread_park: None,
+            on_thread_unpark: None,
+            global_queue_interval: None,
+            event_interval: 61,
+            max_blocking_threads: 512,
+            thread_keep_alive: Duration::from_secs(10),
+            enable_io: false,
+            enable_time: false,
+        }
+    }
+
+    /// Sets the number of worker threads of a multi-thread runtime (ignored by the
+    /// current-thread runtime). The default is the `SPINDLE_WORKER_THREADS`
+    /// environment variable if set, else the number of CPUs available.
+    ///
+    /// # Panics
+    ///
+    /// Panics when `count` is 0.
+    #[track_caller]
+    pub fn worker_threads(&mut self, count: usize) -> &mut Self {
+        assert!(
+            count > 0,
+            "Builder::worker_threads(0): a runtime needs at least one worker thread; pass 1 or \
+             more, or use Builder::new_current_thread() to run tasks on the calling thread"
+        );
+        self.worker_threads = Some(count);
+        self
+    }
+
+    /// Names every thread the runtime starts (workers and blocking threads).
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Self {
+        let name = name.into();
+        self.thread_name = Arc::new(move || name.clone());
+        self
+    }
+
+    /// Names each new runtime thread by calling `name`.
+    ///
+    /// ```
+    ///     /// use spindle_executor::runtime::Builder;
+    ///
+    /// static NEXT: AtomicUsize = AtomicUsize::new(0);
+    /// let rt = Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .thread_name_fn(|| format!("worker-{}", NEXT.fetch_add(1, Ordering::Relaxed)))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(rt);
+    /// ```
+    pub fn thread_name_fn<F>(&mut self, name: F) -> &mut Self
+    where
+        F: Fn() -> String + Send + Sync + 'static,
+    {
+        self.thread_name = Arc::new(name);
+        self
+    }
+
+    /// Sets the stack size, in bytes, of every thread the runtime starts.
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Self {
+        self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// Runs `hook` on each runtime thread (worker or blocking) as it starts.
+    pub fn on_thread_start<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_start = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` on each runtime thread (worker or blocking) as it stops.
+    pub fn on_thread_stop<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_stop = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` on a worker just before it parks for lack of work.
+    pub fn on_thread_park<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_park = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` on a worker just after it wakes from parking.
+    pub fn on_thread_unpark<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_unpark = Some(Arc::new(hook));
+        self
+    }
+
+    /// How many ticks a worker runs between checks of the shared (remote) queue ahead
+    /// of its own. Lower is fairer to remote wakes, higher keeps more work local.
+    /// Default 31.
+    ///
+    /// # Panics
+    ///
+    /// Panics when `ticks` is 0.
+    #[track_caller]
+    pub fn global_queue_interval(&mut self, ticks: u32) -> &mut Self {
+        assert!(
+            ticks > 0,
+            "Builder::global_queue_interval(0): the interval counts ticks between checks of \
+             the shared queue and must be at least 1"
+        );
+        self.global_queue_interval = Some(ticks);
+        self
+    }
+
+    /// How many ticks a busy worker runs between polls of the IO and timer driver.
+    /// Default 61.
+    ///
+    /// # Panics
+    ///
+    /// Panics when `ticks` is 0.
+    #[track_caller]
+    pub fn event_interval(&mut self, ticks: u32) -> &mut Self {
+        assert!(
+            ticks > 0,
+            "Builder::event_interval(0): the interval counts ticks between driver polls and \
+             must be at least 1"
+        );
+        self.event_interval = ticks;
+        self
+    }
+
+    /// The most threads the blocking pool starts at once. Default 512.
+    ///
+    /// # Panics
+    ///
+    /// Panics when `count` is 0.
+    #[track_caller]
+    pub fn max_blocking_threads(&mut self, count: usize) -> &mut Self {
+        assert!(
+            count > 0,
+            "Builder::max_blocking_threads(0): spawn_blocking needs at least one thread; pass 1 \
+             or more"
+        );
+        self.max_blocking_threads = count;
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before it exits. Default 10 s.
+    pub fn thread_keep_alive(&mut self, duration: Duration) -> &mut Self {
+        self.thread_keep_alive = duration;
+        self
+    }
+
+    /// Asks for the IO driver. The reactor is not built yet in this version of
+    /// spindle, so this records the request only; socket types arrive with it.
+    pub fn enable_io(&mut self) -> &mut Self {
+        self.enable_io = true;
+        self
+    }
+
+    /// Asks for the timer driver. The timer wheel is not built yet in this version of
+    /// spindle, so this records the request only; `spindle::time` arrives with it.
+    pub fn enable_time(&mut self) -> &mut Self {
+        self.enable_time = true;
+        self
+    }
+
+    /// Enables every driver: IO and time.
+    pub fn enable_all(&mut self) -> &mut Self {
+        self.enable_io().enable_time()
+    }
+
+    /// Builds the runtime, starting its worker threads.
+    ///
+    /// # Errors
+    ///
+    /// Fails when a worker thread cannot be started, or when `SPINDLE_WORKER_THREADS`
+    /// is set to something other than a positive integer.
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        let worker_threads = match self.worker_threads {
+            Some(count) => count,
+            None => default_worker_threads()?,
+        };
+        let config = Arc::new(Config {
+            global_queue_interval: self.global_queue_interval.unwrap_or(31),
+            event_interval: self.event_interval,
+            thread_name: self.thread_name.clone(),
+            thread_stack_size: self.thread_stack_size,
+            on_thread_start: self.on_thread_start.clone(),
+            on_thread_stop: self.on_thread_stop.clone(),
+            on_thread_park: self.on_thread_park.clone(),
+            on_thread_unpark: self.on_thread_unpark.clone(),
+            max_blocking_threads: self.max_blocking_threads,
+            thread_keep_alive: self.thread_keep_alive,
+        });
+        match self.flavor {
+            RuntimeFlavor::CurrentThread => Ok(Runtime::new_current_thread(config)),
+            RuntimeFlavor::MultiThread => Runtime::new_multi_thread(worker_threads, config),
+        }
+    }
+}
+
+fn default_worker_threads() -> io::Result<usize> {
+    match std::env::var(WORKER_THREADS_ENV) {
+        Ok(value) => match value.trim().parse::<usize>() {
+            Ok(count) if count > 0 => Ok(count),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{WORKER_THREADS_ENV} must be a positive integer, got {value:?}; unset it to \
+                     use one worker per CPU"
+                ),
+            )),
+        },
+        Err(_) => Ok(std::thread::available_parallelism().map_or(1, |count| count.get())),
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("flavor", &self.flavor)
+            .field("worker_threads", &self.worker_threads)
+            .field("thread_stack_size", &self.thread_stack_size)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("event_interval", &self.event_interval)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("thread_keep_alive", &self.thread_keep_alive)
+            .field("enable_io", &self.enable_io)
+            .field("enable_time", &self.enable_time)
+            .finish_non_exhaustive()
+    }
+}

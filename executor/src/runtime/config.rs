@@ -1,0 +1,74 @@
+//! The settings a built runtime keeps: scheduling intervals, thread naming and hooks.
+//! Shared (behind an `Arc`) by the scheduler and the blocking pool, which both start
+//! threads.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A user callback run on a runtime thread.
+pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
+/// A user callback that names a new runtime thread.
+pub(crate) type ThreadNameFn = Arc<dyn Fn() -> String + Send + Sync>;
+
+pub(crate) struct Config {
+    pub(crate) global_queue_interval: u32,
+    pub(crate) event_interval: u32,
+    pub(crate) thread_name: ThreadNameFn,
+    pub(crate) thread_stack_size: Option<usize>,
+    pub(crate) on_thread_start: Option<Callback>,
+    pub(crate) on_thread_stop: Option<Callback>,
+    pub(crate) on_thread_park: Option<Callback>,
+    pub(crate) on_thread_unpark: Option<Callback>,
+    pub(crate) max_blocking_threads: usize,
+    pub(crate) thread_keep_alive: Duration,
+}
+
+impl Config {
+    /// Starts a runtime thread with the configured name, stack size and start/stop
+    /// hooks around `body`; `after_stop` runs last, after the stop hook, also when
+    /// `body` or a hook unwinds (shutdown waits on it to know the thread is done).
+    pub(crate) fn spawn_thread(
+        self: &Arc<Self>,
+        body: impl FnOnce() + Send + 'static,
+        after_stop: impl FnOnce() + Send + 'static,
+    ) -> std::io::Result<std::thread::JoinHandle<()>> {
+        let mut builder = std::thread::Builder::new().name((self.thread_name)());
+        if let Some(size) = self.thread_stack_size {
+            builder = builder.stack_size(size);
+        }
+        let config = self.clone();
+        builder.spawn(move || {
+            struct RunOnDrop<F: FnOnce()>(Option<F>);
+            impl<F: FnOnce()> Drop for RunOnDrop<F> {
+                fn drop(&mut self) {
+                    if let Some(f) = self.0.take() {
+                        f();
+                    }
+                }
+            }
+            let _after_stop = RunOnDrop(Some(after_stop));
+            let stop_config = config.clone();
+            let _stop = RunOnDrop(Some(move || {
+                if let Some(stop) = &stop_config.on_thread_stop {
+                    stop();
+                }
+            }));
+            if let Some(start) = &config.on_thread_start {
+                start();
+            }
+            body();
+        })
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("event_interval", &self.event_interval)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("thread_keep_alive", &self.thread_keep_alive)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,135 @@
+//! The thread's runtime context: which runtime is entered, whether we are already
+//! inside one (so `block_on` can refuse to nest), which task is running, and, on a
+//! scheduler's own threads, a pointer to that scheduler's per-thread state so that a
+//! wake from a running task can push to the local queue.
+//!
+//! All of it is thread-local; guards restore the previous value on drop, so entering
+//! nests (a runtime's handle entered inside another's) and unwinding leaves the thread
+//! clean.
+
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
+
+use crate::scheduler;
+use crate::task::Id;
+
+struct Context {
+    handle: RefCell<Option<scheduler::Handle>>,
+    scheduler: Cell<Option<NonNull<scheduler::Context>>>,
+    current_task: Cell<Option<Id>>,
+    in_runtime: Cell<bool>,
+}
+
+thread_local! {
+    static CONTEXT: Context = const {
+        Context {
+            handle: RefCell::new(None),
+            scheduler: Cell::new(None),
+            current_task: Cell::new(None),
+            in_runtime: Cell::new(false),
+        }
+    };
+}
+
+/// Restores the previously running task id on drop.
+pub(crate) struct TaskIdGuard(Option<Id>);
+
+pub(crate) fn set_current_task_id(id: Option<Id>) -> TaskIdGuard {
+    TaskIdGuard(CONTEXT.try_with(|cx| cx.current_task.replace(id)).ok().flatten())
+}
+
+impl Drop for TaskIdGuard {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|cx| cx.current_task.set(self.0));
+    }
+}
+
+pub(crate) fn current_task_id() -> Option<Id> {
+    CONTEXT.try_with(|cx| cx.current_task.get()).ok().flatten()
+}
+
+/// The entered runtime's handle, if any.
+pub(crate) fn current_handle() -> Option<scheduler::Handle> {
+    CONTEXT
+        .try_with(|cx| cx.handle.borrow().clone())
+        .ok()
+        .flatten()
+}
+
+/// Restores the previously entered handle on drop.
+pub(crate) struct SetHandleGuard {
+    previous: Option<scheduler::Handle>,
+}
+
+pub(crate) fn set_current_handle(handle: &scheduler::Handle) -> SetHandleGuard {
+    let previous = CONTEXT
+        .try_with(|cx| cx.handle.borrow_mut().replace(handle.clone()))
+        .ok()
+        .flatten();
+    SetHandleGuard { previous }
+}
+
+impl Drop for SetHandleGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CONTEXT.try_with(|cx| *cx.handle.borrow_mut() = previous);
+    }
+}
+
+/// Marks the thread as running a runtime (a worker, or inside `block_on`).
+pub(crate) struct InRuntimeGuard(());
+
+/// Enters "runtime mode", or `None` if this thread is already in one (the caller then
+/// reports the nesting misuse).
+pub(crate) fn try_enter_runtime() -> Option<InRuntimeGuard> {
+    let entered = CONTEXT.with(|cx| cx.in_runtime.replace(true));
+    if entered {
+        None
+    } else {
+        Some(InRuntimeGuard(()))
+    }
+}
+
+impl Drop for InRuntimeGuard {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|cx| cx.in_runtime.set(false));
+    }
+}
+
+/// Leaves runtime mode for the duration of the guard (used by `block_in_place`-like
+/// paths that may legitimately block); restores it on drop.
+#[allow(dead_code)]
+pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = CONTEXT.try_with(|cx| cx.in_runtime.set(self.0));
+        }
+    }
+    let was = CONTEXT.with(|cx| cx.in_runtime.replace(false));
+    let _reset = Reset(was);
+    f()
+}
+
+/// Runs `f` with `scheduler` installed as this thread's scheduler context.
+pub(crate) fn set_scheduler<R>(scheduler: &scheduler::Context, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<NonNull<scheduler::Context>>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = CONTEXT.try_with(|cx| cx.scheduler.set(self.0));
+        }
+    }
+    let previous = CONTEXT.with(|cx| cx.scheduler.replace(Some(NonNull::from(scheduler))));
+    let _reset = Reset(previous);
+    f()
+}
+
+/// Calls `f` with this thread's scheduler context, if one is installed.
+pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
+    let pointer = CONTEXT.try_with(|cx| cx.scheduler.get()).ok().flatten();
+    // SAFETY: the pointer was installed by `set_scheduler` from a reference that
+    // outlives the closure it runs, and is reset before that closure returns (also on
+    // unwind); this thread is the only one that reads it.
+    let scheduler = pointer.map(|pointer| unsafe { pointer.as_ref() });
+    f(scheduler)
+}

@@ -1,0 +1,212 @@
+//! The runtime: its builder, handle, thread context and driver.
+//!
+//! A [`Runtime`] owns a scheduler (multi-thread or current-thread), a blocking pool
+//! and a driver. [`Handle`] is the cloneable way to reach it from anywhere; the
+//! thread-local context (`context.rs`) is how free functions like `spindle::spawn`
+//! find the runtime they are running in.
+
+mod builder;
+pub(crate) mod config;
+pub(crate) mod context;
+pub(crate) mod driver;
+mod handle;
+pub(crate) mod park;
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use builder::Builder;
+pub use handle::{EnterGuard, Handle, TryCurrentError};
+
+use crate::blocking;
+use crate::scheduler::{self, current_thread, multi_thread};
+use crate::task::JoinHandle;
+use config::Config;
+
+const NESTED_BLOCK_ON: &str = "block_on called from inside a spindle runtime: blocking this thread \
+     would stall the tasks that run on it. Inside async code, .await the future instead; from \
+     synchronous code called by a task, use spawn_blocking and await its JoinHandle";
+
+/// Which scheduler a runtime uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuntimeFlavor {
+    /// Every task runs on the thread that calls `block_on`.
+    CurrentThread,
+    /// Tasks run on a pool of work-stealing worker threads.
+    MultiThread,
+}
+
+/// A spindle runtime: worker threads (or the calling thread), a blocking pool, and the
+/// drivers that wake tasks.
+///
+/// Dropping it stops the workers and drops every unfinished task's future (their
+/// destructors run); their `JoinHandle`s then report a cancelled `JoinError`. It waits
+/// for blocking-pool closures that are already running; use
+/// [`shutdown_timeout`](Runtime::shutdown_timeout) to bound that wait.
+///
+/// ```
+/// use spindle_executor::runtime::Runtime;
+///
+/// let rt = Runtime::new().unwrap();
+/// let doubled = rt.block_on(async {
+///     let task = spindle_executor::spawn(async { 21 });
+///     task.await.unwrap() * 2
+/// });
+/// assert_eq!(doubled, 42);
+/// ```
+pub struct Runtime {
+    scheduler: Scheduler,
+    handle: Handle,
+}
+
+enum Scheduler {
+    CurrentThread(current_thread::CurrentThread),
+    MultiThread,
+}
+
+impl Runtime {
+    /// A multi-thread runtime with one worker per CPU (or `SPINDLE_WORKER_THREADS`)
+    /// and every driver enabled.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the worker threads cannot be started.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new_multi_thread().enable_all().build()
+    }
+
+    pub(crate) fn new_current_thread(config: Arc<Config>) -> Runtime {
+        let blocking = blocking::Spawner::new(config.clone());
+        let (scheduler, handle) = current_thread::create(config, blocking);
+        Runtime {
+            scheduler: Scheduler::CurrentThread(scheduler),
+            handle: Handle {
+                inner: scheduler::Handle::CurrentThread(handle),
+            },
+        }
+    }
+
+    pub(crate) fn new_multi_thread(workers: usize, config: Arc<Config>) -> io::Result<Runtime> {
+        let blocking = blocking::Spawner::new(config.clone());
+        let handle = multi_thread::create(workers, config, blocking)?;
+        Ok(Runtime {
+            scheduler: Scheduler::MultiThread,
+            handle: Handle {
+                inner: scheduler::Handle::MultiThread(handle),
+            },
+        })
+    }
+
+    /// Runs `future` to completion on the calling thread, with the runtime entered.
+    /// On a current-thread runtime this is also what runs the spawned tasks.
+    ///
+    /// # Panics
+    ///
+    /// Panics when called from inside a runtime (a task, or another `block_on`).
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let Some(_in_runtime) = context::try_enter_runtime() else {
+            panic!("{NESTED_BLOCK_ON}");
+        };
+        let _entered = context::set_current_handle(&self.handle.inner);
+        match (&self.scheduler, &self.handle.inner) {
+            (Scheduler::CurrentThread(scheduler), scheduler::Handle::CurrentThread(handle)) => {
+                scheduler.block_on(handle, future)
+            }
+            _ => park::block_on(future),
+        }
+    }
+
+    /// Spawns `future` onto this runtime.
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn(future)
+    }
+
+    /// Runs `work` on this runtime's blocking pool.
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, work: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(work)
+    }
+
+    /// The runtime's handle.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Enters the runtime on this thread until the guard is dropped, so
+    /// `spindle::spawn` works from synchronous code.
+    ///
+    /// ```
+    /// use spindle_executor::runtime::Runtime;
+    ///
+    /// let rt = Runtime::new().unwrap();
+    /// let task = {
+    ///     let _guard = rt.enter();
+    ///     spindle_executor::spawn(async { 5 })
+    /// };
+    /// assert_eq!(rt.block_on(task).unwrap(), 5);
+    /// ```
+    pub fn enter(&self) -> EnterGuard<'_> {
+        self.handle.enter()
+    }
+
+    /// Shuts down, waiting at most `timeout` for worker threads and running
+    /// blocking-pool closures to finish; whatever is still running then is left to
+    /// finish on its own.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spindle_executor::runtime::Runtime;
+    ///
+    /// let rt = Runtime::new().unwrap();
+    /// rt.spawn_blocking(|| std::thread::sleep(Duration::from_millis(200)));
+    /// rt.shutdown_timeout(Duration::from_millis(10));
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown(Some(timeout));
+    }
+
+    /// Shuts down without waiting for any thread.
+    pub fn shutdown_background(mut self) {
+        self.shutdown(Some(Duration::ZERO));
+    }
+
+    fn shutdown(&mut self, timeout: Option<Duration>) {
+        match (&self.scheduler, &self.handle.inner) {
+            (Scheduler::CurrentThread(scheduler), scheduler::Handle::CurrentThread(handle)) => {
+                scheduler.shutdown(handle, timeout);
+            }
+            (_, scheduler::Handle::MultiThread(handle)) => handle.shutdown(timeout),
+            (Scheduler::MultiThread, scheduler::Handle::CurrentThread(_)) => {
+                unreachable!("a runtime's scheduler and handle always match")
+            }
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown(None);
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("handle", &self.handle)
+            .finish()
+    }
+}

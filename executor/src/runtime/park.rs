@@ -1,0 +1,71 @@
+//! Blocking the calling thread on a future: `block_on`'s engine.
+//!
+//! Each thread keeps one parker, made on first use; the waker handed to the future is
+//! built from it once and cloned after, so `block_on` allocates nothing per call. A
+//! wake sets a flag and signals the condvar; `park` sleeps only while the flag is
+//! clear, so a wake that comes before the park is never lost.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use parking_lot::{Condvar, Mutex};
+
+struct ThreadParker {
+    woken: Mutex<bool>,
+    condvar: Condvar,
+}
+
+impl Wake for ThreadParker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        *self.woken.lock() = true;
+        self.condvar.notify_one();
+    }
+}
+
+impl ThreadParker {
+    fn park(&self) {
+        let mut woken = self.woken.lock();
+        while !*woken {
+            self.condvar.wait(&mut woken);
+        }
+        *woken = false;
+    }
+}
+
+thread_local! {
+    static PARKER: (Arc<ThreadParker>, Waker) = {
+        let parker = Arc::new(ThreadParker { woken: Mutex::new(false), condvar: Condvar::new() });
+        let waker = Waker::from(parker.clone());
+        (parker, waker)
+    };
+}
+
+/// Polls `future` on this thread, sleeping between wake-ups, until it completes. Each
+/// poll gets a fresh cooperative budget.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let (parker, waker) = PARKER.with(|(parker, waker)| (parker.clone(), waker.clone()));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(output) =
+            spindle_sync::coop::with_budget(|| future.as_mut().poll(&mut cx))
+        {
+            return output;
+        }
+        parker.park();
+    }
+}
+
+/// A waker that unparks this thread's parker, and a function that parks on it; for
+/// loops that interleave their own work with waiting (the current-thread scheduler
+/// waiting for its core).
+pub(crate) fn current_thread_waker() -> (Waker, impl Fn()) {
+    let (parker, waker) = PARKER.with(|(parker, waker)| (parker.clone(), waker.clone()));
+    (waker, move || parker.park())
+}

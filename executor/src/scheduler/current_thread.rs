@@ -1,0 +1,322 @@
+//! The current-thread scheduler: every task runs on the thread inside `block_on`.
+//!
+//! The same task cells as the multi-thread scheduler, one local queue, and a locked
+//! queue for wakes from other threads. The `Core` (local queue and driver) belongs to
+//! whichever thread is inside `Runtime::block_on`; a second thread that calls
+//! `block_on` at the same time polls its own future and waits for the core to come
+//! free, then takes over running the tasks. With no thread inside `block_on`,
+//! spawned tasks wait (as in tokio).
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::{pin, Pin};
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::Duration;
+
+use crate::blocking;
+use crate::loom::{AtomicBool, Mutex, Ordering};
+use crate::runtime::config::Config;
+use crate::runtime::context;
+use crate::runtime::driver::{Driver, DriverHandle};
+use crate::runtime::park;
+use crate::scheduler;
+use crate::task::cell::Schedule;
+use crate::task::list::OwnedTasks;
+use crate::task::{self, Id, JoinHandle, Notified, Task};
+
+/// The scheduler half of a current-thread runtime's handle.
+pub(crate) struct Handle {
+    remote_queue: Mutex<VecDeque<Notified>>,
+    /// Set when `block_on`'s own future was woken.
+    main_woken: AtomicBool,
+    is_shutdown: AtomicBool,
+    pub(crate) owned: OwnedTasks,
+    pub(crate) blocking: blocking::Spawner,
+    pub(crate) driver: DriverHandle,
+    pub(crate) config: Arc<Config>,
+}
+
+/// What the runtime owns: the core, lent to one `block_on` at a time.
+pub(crate) struct CurrentThread {
+    core: Mutex<Option<Box<Core>>>,
+    /// Threads waiting in `block_on` for the core to come free.
+    core_waiters: Mutex<Vec<Waker>>,
+}
+
+struct Core {
+    tasks: VecDeque<Notified>,
+    tick: u32,
+    driver: Driver,
+}
+
+/// The scheduler context of the thread inside `block_on`.
+pub(crate) struct Context {
+    handle: Arc<Handle>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+pub(crate) fn create(
+    config: Arc<Config>,
+    blocking: blocking::Spawner,
+) -> (CurrentThread, Arc<Handle>) {
+    let (driver, driver_handle) = Driver::new();
+    let handle = Arc::new(Handle {
+        remote_queue: Mutex::new(VecDeque::new()),
+        main_woken: AtomicBool::new(true),
+        is_shutdown: AtomicBool::new(false),
+        owned: OwnedTasks::new(1),
+        blocking,
+        driver: driver_handle,
+        config,
+    });
+    let scheduler = CurrentThread {
+        core: Mutex::new(Some(Box::new(Core {
+            tasks: VecDeque::new(),
+            tick: 0,
+            driver,
+        }))),
+        core_waiters: Mutex::new(Vec::new()),
+    };
+    (scheduler, handle)
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(
+        self: &Arc<Self>,
+        future: F,
+        id: Id,
+        spawned_at: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (owned, notified, join) = task::new_owned_task(future, self.clone(), id, spawned_at);
+        match self.owned.bind(owned) {
+            Ok(()) => self.schedule_task(notified),
+            Err(owned) => {
+                drop(notified);
+                owned.shutdown();
+            }
+        }
+        join
+    }
+
+    fn schedule_task(self: &Arc<Self>, task: Notified) {
+        let mut task = Some(task);
+        context::with_scheduler(|cx| {
+            let Some(scheduler::Context::CurrentThread(cx)) = cx else {
+                return;
+            };
+            if !Arc::ptr_eq(&cx.handle, self) {
+                return;
+            }
+            let Ok(mut slot) = cx.core.try_borrow_mut() else {
+                return;
+            };
+            if let (Some(core), Some(task)) = (slot.as_mut(), task.take()) {
+                core.tasks.push_back(task);
+            }
+        });
+        if let Some(task) = task {
+            self.schedule_remote(task);
+        }
+    }
+
+    fn schedule_remote(&self, task: Notified) {
+        let mut queue = self.remote_queue.lock();
+        if self.is_shutdown.load(Ordering::Acquire) {
+            // Shutdown already drained this queue; the task is cancelled through
+            // the owned list, so only the reference is dropped.
+            drop(queue);
+            drop(task);
+            return;
+        }
+        queue.push_back(task);
+        drop(queue);
+        self.driver.unpark();
+    }
+
+    fn pop_remote(&self) -> Option<Notified> {
+        self.remote_queue.lock().pop_front()
+    }
+}
+
+impl Schedule for Arc<Handle> {
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(task);
+    }
+
+    fn release(&self, task: &Task) -> Option<Task> {
+        self.owned.remove(task)
+    }
+}
+
+/// Wakes `block_on`'s own future: marks it and unparks the driver.
+impl Wake for Handle {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.main_woken.store(true, Ordering::Release);
+        self.driver.unpark();
+    }
+}
+
+impl CurrentThread {
+    pub(crate) fn block_on<F: Future>(&self, handle: &Arc<Handle>, future: F) -> F::Output {
+        let mut future = pin!(future);
+        loop {
+            let (waker, park) = park::current_thread_waker();
+            self.core_waiters.lock().push(waker.clone());
+            if let Some(core) = self.core.lock().take() {
+                let lent = LentCore {
+                    scheduler: self,
+                    cx: scheduler::Context::CurrentThread(Context {
+                        handle: handle.clone(),
+                        core: RefCell::new(Some(core)),
+                    }),
+                };
+                return lent.block_on(handle, future.as_mut());
+            }
+            let mut cx = TaskContext::from_waker(&waker);
+            if let Poll::Ready(output) =
+                spindle_sync::coop::with_budget(|| future.as_mut().poll(&mut cx))
+            {
+                return output;
+            }
+            park();
+        }
+    }
+
+    /// Cancels every task and shuts the blocking pool down.
+    pub(crate) fn shutdown(&self, handle: &Arc<Handle>, timeout: Option<Duration>) {
+        if handle.is_shutdown.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let scheduler_handle = scheduler::Handle::CurrentThread(handle.clone());
+        let _entered = context::set_current_handle(&scheduler_handle);
+        let core = self.core.lock().take();
+        let cx = scheduler::Context::CurrentThread(Context {
+            handle: handle.clone(),
+            core: RefCell::new(core),
+        });
+        context::set_scheduler(&cx, || {
+            handle.owned.close_and_shutdown_all();
+        });
+        if let scheduler::Context::CurrentThread(cx) = cx {
+            if let Some(mut core) = cx.core.into_inner() {
+                core.tasks.clear();
+            }
+        }
+        let remote = std::mem::take(&mut *handle.remote_queue.lock());
+        drop(remote);
+        handle.blocking.shutdown(timeout);
+    }
+}
+
+/// The core while one `block_on` has it, installed as the thread's scheduler context;
+/// returned to the runtime (and the next waiter woken) on drop, also when the future
+/// panics.
+struct LentCore<'a> {
+    scheduler: &'a CurrentThread,
+    cx: scheduler::Context,
+}
+
+impl Drop for LentCore<'_> {
+    fn drop(&mut self) {
+        if let scheduler::Context::CurrentThread(cx) = &self.cx {
+            if let Some(core) = cx.core.borrow_mut().take() {
+                *self.scheduler.core.lock() = Some(core);
+            }
+        }
+        let waiters = std::mem::take(&mut *self.scheduler.core_waiters.lock());
+        for waiter in waiters {
+            waiter.wake();
+        }
+    }
+}
+
+impl LentCore<'_> {
+    fn block_on<F: Future>(&self, handle: &Arc<Handle>, mut future: Pin<&mut F>) -> F::Output {
+        context::set_scheduler(&self.cx, || {
+            let scheduler::Context::CurrentThread(cx) = &self.cx else {
+                unreachable!("a lent core is always a current-thread context");
+            };
+            cx.run_until(handle, future.as_mut())
+        })
+    }
+}
+
+impl Context {
+    fn run_until<F: Future>(&self, handle: &Arc<Handle>, mut future: Pin<&mut F>) -> F::Output {
+        let waker = Waker::from(handle.clone());
+        let mut cx = TaskContext::from_waker(&waker);
+        let config = &handle.config;
+        loop {
+            if handle.main_woken.swap(false, Ordering::AcqRel) {
+                if let Poll::Ready(output) =
+                    spindle_sync::coop::with_budget(|| future.as_mut().poll(&mut cx))
+                {
+                    // Leave the flag set for the next `block_on` on this runtime.
+                    handle.main_woken.store(true, Ordering::Release);
+                    return output;
+                }
+            }
+            let mut ran_all = false;
+            for _ in 0..config.event_interval {
+                if handle.main_woken.load(Ordering::Acquire) {
+                    break;
+                }
+                let Some(task) = self.next_task(handle) else {
+                    ran_all = true;
+                    break;
+                };
+                spindle_sync::coop::with_budget(|| task.run());
+            }
+            let timeout = if ran_all && !handle.main_woken.load(Ordering::Acquire) {
+                None
+            } else {
+                Some(Duration::ZERO)
+            };
+            self.park(handle, timeout);
+        }
+    }
+
+    fn next_task(&self, handle: &Handle) -> Option<Notified> {
+        let mut slot = self.core.borrow_mut();
+        let core = slot.as_mut()?;
+        core.tick = core.tick.wrapping_add(1);
+        if core.tick % handle.config.global_queue_interval == 0 {
+            handle.pop_remote().or_else(|| core.tasks.pop_front())
+        } else {
+            core.tasks.pop_front().or_else(|| handle.pop_remote())
+        }
+    }
+
+    /// Parks in the driver. The core leaves the context meanwhile, so wakes fired by
+    /// the driver (timers, IO) go through the remote queue, which unparks.
+    fn park(&self, handle: &Handle, timeout: Option<Duration>) {
+        let Some(mut core) = self.core.borrow_mut().take() else {
+            return;
+        };
+        let config = &handle.config;
+        let sleeping = timeout.is_none();
+        if sleeping {
+            if let Some(hook) = &config.on_thread_park {
+                hook();
+            }
+        }
+        core.driver.park(timeout);
+        if sleeping {
+            if let Some(hook) = &config.on_thread_unpark {
+                hook();
+            }
+        }
+        *self.core.borrow_mut() = Some(core);
+    }
+}

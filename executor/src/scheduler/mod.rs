@@ -1,0 +1,75 @@
+//! The two schedulers and what they share.
+//!
+//! [`Handle`] is the cheap, cloneable face of a runtime's scheduler: it spawns, and it
+//! is what the thread context stores as "the runtime I am in". [`Context`] is the
+//! per-thread state of a thread that is running a scheduler (a worker, or the thread
+//! inside a current-thread `block_on`); a wake looks it up to push to a local queue.
+
+pub(crate) mod current_thread;
+pub(crate) mod multi_thread;
+
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+use crate::blocking;
+use crate::runtime::driver::DriverHandle;
+use crate::task::{Id, JoinHandle};
+
+#[derive(Clone)]
+pub(crate) enum Handle {
+    CurrentThread(Arc<current_thread::Handle>),
+    MultiThread(Arc<multi_thread::Handle>),
+}
+
+pub(crate) enum Context {
+    CurrentThread(current_thread::Context),
+    MultiThread(multi_thread::Context),
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        id: Id,
+        spawned_at: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::CurrentThread(handle) => handle.spawn(future, id, spawned_at),
+            Handle::MultiThread(handle) => handle.spawn(future, id, spawned_at),
+        }
+    }
+
+    pub(crate) fn blocking_spawner(&self) -> &blocking::Spawner {
+        match self {
+            Handle::CurrentThread(handle) => &handle.blocking,
+            Handle::MultiThread(handle) => &handle.blocking,
+        }
+    }
+
+    #[allow(dead_code)]
+    pub(crate) fn driver(&self) -> &DriverHandle {
+        match self {
+            Handle::CurrentThread(handle) => &handle.driver,
+            Handle::MultiThread(handle) => &handle.driver,
+        }
+    }
+
+    pub(crate) fn num_alive_tasks(&self) -> usize {
+        match self {
+            Handle::CurrentThread(handle) => handle.owned.len(),
+            Handle::MultiThread(handle) => handle.shared.owned.len(),
+        }
+    }
+
+    pub(crate) fn is_shut_down(&self) -> bool {
+        match self {
+            Handle::CurrentThread(handle) => handle.owned.is_closed(),
+            Handle::MultiThread(handle) => handle.shared.owned.is_closed(),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The work-stealing multi-thread scheduler.
+//!
+//! Each worker thread owns a `Core`: a local run queue (crossbeam-deque `Worker`), a
+//! LIFO slot, and its tick counter. Work enters from three places: a task spawned or
+//! woken on a worker goes to that worker's LIFO slot (its previous occupant to the
+//! back of the local queue); a task woken anywhere else goes to the shared `Injector`;
+//! an idle worker steals half of a random victim's queue. See `worker.rs` for the
+//! loop, `idle.rs` for who sleeps and who searches, `park.rs` for how a worker sleeps.
+
+mod idle;
+pub(crate) mod park;
+mod worker;
+
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub(crate) use worker::{Context, Shared};
+
+use crate::blocking;
+use crate::runtime::config::Config;
+use crate::runtime::driver::DriverHandle;
+use crate::task::cell::Schedule;
+use crate::task::{self, Id, JoinHandle, Notified, Task};
+
+/// The scheduler half of a multi-thread runtime's handle.
+pub(crate) struct Handle {
+    pub(crate) shared: Shared,
+    pub(crate) blocking: blocking::Spawner,
+    pub(crate) driver: DriverHandle,
+    pub(crate) config: Arc<Config>,
+}
+
+impl Handle {
+    pub(crate) fn spawn<F>(
+        self: &Arc<Self>,
+        future: F,
+        id: Id,
+        spawned_at: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (owned, notified, join) = task::new_owned_task(future, self.clone(), id, spawned_at);
+        match self.shared.owned.bind(owned) {
+            Ok(()) => self.schedule_task(notified, false),
+            Err(owned) => {
+                // The runtime is shutting down: the task is cancelled at once.
+                drop(notified);
+                owned.shutdown();
+            }
+        }
+        join
+    }
+
+    fn schedule_task(self: &Arc<Self>, task: Notified, is_yield: bool) {
+        worker::schedule_task(self, task, is_yield);
+    }
+
+    /// Stops the workers, waiting at most `timeout` for them (`None`: as long as it
+    /// takes), then cancels every task and shuts the blocking pool down.
+    pub(crate) fn shutdown(self: &Arc<Self>, timeout: Option<Duration>) {
+        worker::shutdown(self, timeout);
+    }
+}
+
+impl Schedule for Arc<Handle> {
+    fn schedule(&self, task: Notified) {
+        self.schedule_task(task, false);
+    }
+
+    fn yield_now(&self, task: Notified) {
+        self.schedule_task(task, true);
+    }
+
+    fn release(&self, task: &Task) -> Option<Task> {
+        self.shared.owned.remove(task)
+    }
+}
+
+/// Builds the scheduler: the handle, and a function that starts the worker threads.
+pub(crate) fn create(
+    num_workers: usize,
+    config: Arc<Config>,
+    blocking: blocking::Spawner,
+) -> std::io::Result<Arc<Handle>> {
+    worker::create(num_workers, config, blocking)
+}

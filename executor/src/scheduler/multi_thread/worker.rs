@@ -1,0 +1,464 @@
+//! The worker loop of the multi-thread scheduler.
+//!
+//! Each tick a worker takes one task: from its LIFO slot and local queue, or, every
+//! `global_queue_interval` ticks, from the shared injector first (so remote wakes are
+//! never starved by a busy local queue). With nothing local it becomes a searcher and
+//! steals half of a random victim's queue, then a batch from the injector. With
+//! nothing anywhere it parks (see `park.rs`); every `event_interval` ticks a busy
+//! worker also polls the driver without blocking, so timers fire under load.
+//!
+//! While a task runs, the worker's `Core` sits in the thread's scheduler context, so a
+//! wake issued by that task finds it and pushes to the LIFO slot: the woken task runs
+//! next, while the data it was handed is still in cache. The slot is used at most
+//! three times in a row per tick; after that, pushes go to the back of the queue, so
+//! two tasks that keep waking each other cannot starve the rest.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_deque::{Injector, Steal, Stealer, Worker as LocalQueue};
+
+use super::idle::Idle;
+use super::park::{Parker, SharedDriver, Unparker};
+use super::Handle;
+use crate::blocking;
+use crate::loom::{AtomicBool, Condvar, Mutex, Ordering};
+use crate::runtime::config::Config;
+use crate::runtime::context;
+use crate::runtime::driver::Driver;
+use crate::scheduler;
+use crate::task::list::OwnedTasks;
+use crate::task::Notified;
+
+/// How many tasks in a row may run from the LIFO slot before it is bypassed.
+const MAX_LIFO_POLLS_IN_A_ROW: u8 = 3;
+
+/// What all workers of one runtime share.
+pub(crate) struct Shared {
+    remotes: Box<[Remote]>,
+    injector: Injector<Notified>,
+    idle: Idle,
+    pub(crate) owned: OwnedTasks,
+    is_shutdown: AtomicBool,
+    driver: Arc<SharedDriver>,
+    live_workers: Mutex<usize>,
+    workers_exited: Condvar,
+}
+
+/// What other threads may touch of one worker.
+struct Remote {
+    stealer: Stealer<Notified>,
+    unparker: Unparker,
+}
+
+/// A worker thread's scheduler context.
+pub(crate) struct Context {
+    handle: Arc<Handle>,
+    index: usize,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+/// The state a worker owns exclusively.
+struct Core {
+    tick: u32,
+    lifo_slot: Option<Notified>,
+    lifo_enabled: bool,
+    lifo_polls_in_a_row: u8,
+    local: LocalQueue<Notified>,
+    is_searching: bool,
+    is_shutdown: bool,
+    park: Parker,
+    rand: FastRand,
+}
+
+pub(super) fn create(
+    num_workers: usize,
+    config: Arc<Config>,
+    blocking: blocking::Spawner,
+) -> std::io::Result<Arc<Handle>> {
+    let (driver, driver_handle) = Driver::new();
+    let shared_driver = Arc::new(SharedDriver::new(driver, driver_handle.clone()));
+    let mut cores = Vec::with_capacity(num_workers);
+    let mut remotes = Vec::with_capacity(num_workers);
+    for index in 0..num_workers {
+        let local = LocalQueue::new_fifo();
+        let park = Parker::new(shared_driver.clone());
+        remotes.push(Remote {
+            stealer: local.stealer(),
+            unparker: park.unparker(),
+        });
+        cores.push(Box::new(Core {
+            tick: 0,
+            lifo_slot: None,
+            lifo_enabled: true,
+            lifo_polls_in_a_row: 0,
+            local,
+            is_searching: false,
+            is_shutdown: false,
+            park,
+            rand: FastRand::new(index as u32),
+        }));
+    }
+    let handle = Arc::new(Handle {
+        shared: Shared {
+            remotes: remotes.into_boxed_slice(),
+            injector: Injector::new(),
+            idle: Idle::new(num_workers),
+            owned: OwnedTasks::new(num_workers * 4),
+            is_shutdown: AtomicBool::new(false),
+            driver: shared_driver,
+            live_workers: Mutex::new(0),
+            workers_exited: Condvar::new(),
+        },
+        blocking,
+        driver: driver_handle,
+        config,
+    });
+    for (index, core) in cores.into_iter().enumerate() {
+        *handle.shared.live_workers.lock() += 1;
+        let worker_handle = handle.clone();
+        let exiting_handle = handle.clone();
+        let started = handle.config.spawn_thread(
+            move || run_worker(worker_handle, index, core),
+            move || worker_exited(&exiting_handle),
+        );
+        if let Err(error) = started {
+            *handle.shared.live_workers.lock() -= 1;
+            handle.shutdown(Some(Duration::from_secs(1)));
+            return Err(error);
+        }
+    }
+    Ok(handle)
+}
+
+/// Counts a worker thread out when it ends, however it ends (after its stop hook).
+fn worker_exited(handle: &Handle) {
+    let shared = &handle.shared;
+    let mut live = shared.live_workers.lock();
+    *live -= 1;
+    if *live == 0 {
+        shared.workers_exited.notify_all();
+    }
+}
+
+fn run_worker(handle: Arc<Handle>, index: usize, core: Box<Core>) {
+    let _in_runtime = context::try_enter_runtime();
+    let _entered = context::set_current_handle(&scheduler::Handle::MultiThread(handle.clone()));
+    let cx = scheduler::Context::MultiThread(Context {
+        handle,
+        index,
+        core: RefCell::new(None),
+    });
+    context::set_scheduler(&cx, || {
+        if let scheduler::Context::MultiThread(cx) = &cx {
+            cx.run(core);
+        }
+    });
+}
+
+impl Context {
+    fn shared(&self) -> &Shared {
+        &self.handle.shared
+    }
+
+    fn run(&self, mut core: Box<Core>) {
+        while !core.is_shutdown {
+            core.tick = core.tick.wrapping_add(1);
+            if core.tick % self.handle.config.event_interval == 0 {
+                core = self.maintenance(core);
+                if core.is_shutdown {
+                    break;
+                }
+            }
+            let task = match self.next_task(&mut core) {
+                Some(task) => Some(task),
+                None => self.steal_work(&mut core),
+            };
+            match task {
+                Some(task) => match self.run_task(task, core) {
+                    Some(returned) => core = returned,
+                    None => return,
+                },
+                None => core = self.park(core),
+            }
+        }
+        self.retire(core);
+    }
+
+    fn maintenance(&self, mut core: Box<Core>) -> Box<Core> {
+        self.shared().driver.poll_without_blocking();
+        core.is_shutdown = self.shared().is_shutdown.load(Ordering::Acquire);
+        core
+    }
+
+    fn next_task(&self, core: &mut Core) -> Option<Notified> {
+        if core.tick % self.handle.config.global_queue_interval == 0 {
+            self.steal_from_injector(core)
+                .or_else(|| core.lifo_slot.take())
+                .or_else(|| core.local.pop())
+        } else {
+            core.lifo_slot
+                .take()
+                .or_else(|| core.local.pop())
+                .or_else(|| self.steal_from_injector(core))
+        }
+    }
+
+    fn steal_from_injector(&self, core: &mut Core) -> Option<Notified> {
+        loop {
+            match self.shared().injector.steal_batch_and_pop(&core.local) {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    /// Becomes a searcher (if fewer than half the workers are) and steals half of a
+    /// random victim's queue, or a batch from the injector.
+    fn steal_work(&self, core: &mut Core) -> Option<Notified> {
+        if !core.is_searching {
+            if !self.shared().idle.transition_worker_to_searching() {
+                return None;
+            }
+            core.is_searching = true;
+        }
+        let remotes = &self.shared().remotes;
+        let start = core.rand.below(remotes.len());
+        for offset in 0..remotes.len() {
+            let victim = (start + offset) % remotes.len();
+            if victim == self.index {
+                continue;
+            }
+            loop {
+                match remotes[victim].stealer.steal_batch_and_pop(&core.local) {
+                    Steal::Success(task) => return Some(task),
+                    Steal::Empty => break,
+                    Steal::Retry => std::hint::spin_loop(),
+                }
+            }
+        }
+        self.steal_from_injector(core)
+    }
+
+    /// Runs `task`, then whatever it put in the LIFO slot, while budget lasts. Returns
+    /// the core, or `None` if a task took it away.
+    fn run_task(&self, task: Notified, mut core: Box<Core>) -> Option<Box<Core>> {
+        if core.is_searching {
+            core.is_searching = false;
+            if self.shared().idle.transition_worker_from_searching() {
+                // The last searcher found work: there may be more, so wake a helper.
+                self.handle.notify_parked();
+            }
+        }
+        core.lifo_enabled = true;
+        core.lifo_polls_in_a_row = 0;
+        *self.core.borrow_mut() = Some(core);
+        spindle_sync::coop::with_budget(|| {
+            task.run();
+            loop {
+                let mut slot = self.core.borrow_mut();
+                let Some(core) = slot.as_mut() else {
+                    return;
+                };
+                let Some(next) = core.lifo_slot.take() else {
+                    return;
+                };
+                if !spindle_sync::coop::has_budget_remaining()
+                    || core.lifo_polls_in_a_row >= MAX_LIFO_POLLS_IN_A_ROW
+                {
+                    core.lifo_enabled = false;
+                    core.local.push(next);
+                    drop(slot);
+                    self.handle.notify_parked();
+                    return;
+                }
+                core.lifo_polls_in_a_row += 1;
+                drop(slot);
+                next.run();
+            }
+        });
+        self.core.borrow_mut().take()
+    }
+
+    fn park(&self, mut core: Box<Core>) -> Box<Core> {
+        let config = &self.handle.config;
+        if let Some(hook) = &config.on_thread_park {
+            hook();
+        }
+        let idle = &self.shared().idle;
+        let was_last_searcher = idle.transition_worker_to_parked(self.index, core.is_searching);
+        core.is_searching = false;
+        if was_last_searcher {
+            self.handle.notify_if_work_pending();
+        }
+        loop {
+            core.park.park();
+            core.is_shutdown = self.shared().is_shutdown.load(Ordering::Acquire);
+            if idle.was_notified(self.index) {
+                core.is_searching = true;
+                break;
+            }
+            if core.is_shutdown {
+                idle.unpark_worker_by_index(self.index);
+                core.is_searching = true;
+                break;
+            }
+        }
+        if let Some(hook) = &config.on_thread_unpark {
+            hook();
+        }
+        core
+    }
+
+    /// The worker stops: its queued references are dropped here, so none stays in a
+    /// stealer that the shared state (and so the tasks themselves) would keep alive.
+    fn retire(&self, mut core: Box<Core>) {
+        if core.is_searching {
+            self.shared().idle.transition_worker_from_searching();
+        }
+        drop(core.lifo_slot.take());
+        while let Some(task) = core.local.pop() {
+            drop(task);
+        }
+    }
+}
+
+impl Handle {
+    /// Wakes one parked worker if nobody is searching.
+    pub(super) fn notify_parked(&self) {
+        if let Some(worker) = self.shared.idle.worker_to_notify() {
+            self.shared.remotes[worker].unparker.unpark();
+        }
+    }
+
+    fn notify_if_work_pending(&self) {
+        let pending = !self.shared.injector.is_empty()
+            || self
+                .shared
+                .remotes
+                .iter()
+                .any(|remote| !remote.stealer.is_empty());
+        if pending {
+            self.notify_parked();
+        }
+    }
+}
+
+pub(super) fn schedule_task(handle: &Arc<Handle>, task: Notified, is_yield: bool) {
+    let mut task = Some(task);
+    context::with_scheduler(|cx| {
+        let Some(scheduler::Context::MultiThread(cx)) = cx else {
+            return;
+        };
+        if !Arc::ptr_eq(&cx.handle, handle) {
+            return;
+        }
+        let Ok(mut slot) = cx.core.try_borrow_mut() else {
+            return;
+        };
+        let Some(core) = slot.as_mut() else {
+            return;
+        };
+        let Some(task) = task.take() else {
+            return;
+        };
+        let should_notify = if is_yield || !core.lifo_enabled {
+            core.local.push(task);
+            true
+        } else {
+            match core.lifo_slot.replace(task) {
+                Some(previous) => {
+                    core.local.push(previous);
+                    true
+                }
+                None => false,
+            }
+        };
+        drop(slot);
+        if should_notify {
+            handle.notify_parked();
+        }
+    });
+    if let Some(task) = task {
+        schedule_remote(handle, task);
+    }
+}
+
+fn schedule_remote(handle: &Handle, task: Notified) {
+    let shared = &handle.shared;
+    shared.injector.push(task);
+    if shared.is_shutdown.load(Ordering::SeqCst) {
+        // Shutdown drains the injector after setting the flag; a push that raced
+        // with it is drained here, so no reference is stranded in the queue.
+        drain_injector(shared);
+        return;
+    }
+    handle.notify_parked();
+}
+
+fn drain_injector(shared: &Shared) {
+    loop {
+        match shared.injector.steal() {
+            Steal::Success(task) => drop(task),
+            Steal::Empty => return,
+            Steal::Retry => std::hint::spin_loop(),
+        }
+    }
+}
+
+pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
+    let shared = &handle.shared;
+    if shared.is_shutdown.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let deadline = timeout.map(|timeout| Instant::now() + timeout);
+    for (index, remote) in shared.remotes.iter().enumerate() {
+        shared.idle.unpark_worker_by_index(index);
+        remote.unparker.unpark();
+    }
+    let on_own_worker = context::with_scheduler(|cx| {
+        matches!(cx, Some(scheduler::Context::MultiThread(cx)) if Arc::ptr_eq(&cx.handle, handle))
+    });
+    if !on_own_worker {
+        let mut live = shared.live_workers.lock();
+        while *live > 0 {
+            live = match deadline {
+                None => shared.workers_exited.wait(live),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        break;
+                    }
+                    shared.workers_exited.wait_timeout(live, deadline - now)
+                }
+            };
+        }
+    }
+    let scheduler_handle = scheduler::Handle::MultiThread(handle.clone());
+    let _entered = context::set_current_handle(&scheduler_handle);
+    shared.owned.close_and_shutdown_all();
+    drain_injector(shared);
+    let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+    handle.blocking.shutdown(remaining);
+}
+
+/// A small xorshift generator for picking steal victims; quality does not matter,
+/// only that workers do not all start at the same victim.
+struct FastRand(u32);
+
+impl FastRand {
+    fn new(seed: u32) -> FastRand {
+        FastRand(seed.wrapping_mul(0x9E37_79B9) | 1)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.0 = x;
+        (x as usize) % bound.max(1)
+    }
+}

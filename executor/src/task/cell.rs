@@ -1,0 +1,139 @@
+//! The task cell: the one allocation that holds everything a task is.
+//!
+//! ```text
+//! Cell<F, S> (repr(C), heap, never moves)
+//! ├── Header   state word, vtable, id, owned-list key, spawn location   (type-erased)
+//! ├── Core     the scheduler handle, and the stage: future, output, or consumed
+//! └── Trailer  the join waker slot
+//! ```
+//!
+//! The header comes first so that a `NonNull<Header>` can be cast back to the full
+//! cell by the vtable functions, which are monomorphised for `F` and `S`. Queues,
+//! wakers and handles only ever hold the header pointer. Who may touch the stage and
+//! the trailer is decided by the state word (see `state.rs`): the stage belongs to
+//! whoever set `RUNNING`, or, once `COMPLETE`, to the `JoinHandle`; the trailer
+//! belongs to the `JoinHandle` while `JOIN_WAKER` is clear.
+
+use std::future::Future;
+use std::panic::Location;
+use std::ptr::NonNull;
+use std::task::Waker;
+
+use super::id::Id;
+use super::state::State;
+use super::{JoinError, Notified, Task};
+use crate::loom::{AtomicUsize, UnsafeCell};
+
+/// What a task needs from the scheduler it belongs to.
+pub(crate) trait Schedule: Send + Sync + Sized + 'static {
+    /// Queues a task that was woken or spawned.
+    fn schedule(&self, task: Notified);
+
+    /// Queues a task that yielded: behind the work already waiting, so it does not
+    /// starve it.
+    fn yield_now(&self, task: Notified) {
+        self.schedule(task);
+    }
+
+    /// Removes the task from the scheduler's owned list, returning the list's
+    /// reference, or `None` if the task was never in one or was already removed.
+    fn release(&self, task: &Task) -> Option<Task>;
+}
+
+/// The functions that know a cell's concrete type, reached through the header.
+pub(crate) struct Vtable {
+    /// Runs a `Notified` reference: poll, or cancel, or drop the reference.
+    pub(crate) run: unsafe fn(NonNull<Header>),
+    /// Submits a `Notified` reference to the task's scheduler.
+    pub(crate) schedule: unsafe fn(NonNull<Header>),
+    /// Frees the cell; the reference count is zero.
+    pub(crate) dealloc: unsafe fn(NonNull<Header>),
+    /// Moves the output into `*mut Poll<Result<F::Output, JoinError>>` if it is ready,
+    /// otherwise stores the waker.
+    pub(crate) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    /// Drops the `JoinHandle`'s interest and reference.
+    pub(crate) drop_join_handle: unsafe fn(NonNull<Header>),
+    /// Cancels the task for runtime shutdown, consuming one reference.
+    pub(crate) shutdown: unsafe fn(NonNull<Header>),
+}
+
+/// The type-erased head of every task cell.
+pub(crate) struct Header {
+    pub(crate) state: State,
+    pub(crate) vtable: &'static Vtable,
+    pub(crate) id: Id,
+    /// Where the owned list keeps this task; written and read under that list's lock.
+    pub(crate) owned_key: AtomicUsize,
+    /// Where the task was spawned; for the live task list and slow-poll reports.
+    #[allow(dead_code)]
+    pub(crate) spawned_at: &'static Location<'static>,
+}
+
+/// Where a task's future is in its life.
+pub(crate) enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+pub(crate) struct Core<F: Future, S> {
+    pub(crate) scheduler: S,
+    pub(crate) stage: UnsafeCell<Stage<F>>,
+}
+
+pub(crate) struct Trailer {
+    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+}
+
+#[repr(C)]
+pub(crate) struct Cell<F: Future, S> {
+    pub(crate) header: Header,
+    pub(crate) core: Core<F, S>,
+    pub(crate) trailer: Trailer,
+}
+
+impl<F: Future, S: Schedule> Cell<F, S> {
+    /// Allocates a cell holding `future` with `refs` initial references.
+    pub(crate) fn allocate(
+        future: F,
+        scheduler: S,
+        id: Id,
+        refs: usize,
+        spawned_at: &'static Location<'static>,
+        vtable: &'static Vtable,
+    ) -> NonNull<Header> {
+        let cell = Box::new(Cell {
+            header: Header {
+                state: State::new(refs),
+                vtable,
+                id,
+                owned_key: AtomicUsize::new(usize::MAX),
+                spawned_at,
+            },
+            core: Core {
+                scheduler,
+                stage: UnsafeCell::new(Stage::Running(future)),
+            },
+            trailer: Trailer {
+                join_waker: UnsafeCell::new(None),
+            },
+        });
+        NonNull::from(Box::leak(cell)).cast::<Header>()
+    }
+}
+
+impl Trailer {
+    /// Wakes the stored join waker without consuming it.
+    ///
+    /// # Safety
+    /// The caller must have observed `JOIN_WAKER` set together with `COMPLETE` (so the
+    /// handle no longer writes the slot).
+    pub(crate) unsafe fn wake_join(&self) {
+        self.join_waker.with(|slot| {
+            // SAFETY: per the contract, the slot is only read from here on.
+            if let Some(waker) = unsafe { &*slot } {
+                waker.wake_by_ref();
+            }
+        });
+    }
+}

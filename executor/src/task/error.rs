@@ -1,0 +1,136 @@
+//! `JoinError`: why a task produced no output.
+
+use std::any::Any;
+use std::fmt;
+use std::io;
+
+use super::Id;
+
+/// The reason a task's [`JoinHandle`](crate::task::JoinHandle) gave no output: the task
+/// was cancelled (aborted, or its runtime shut down) or it panicked.
+///
+/// ```
+/// use spindle_executor::runtime::Runtime;
+///
+/// let rt = Runtime::new().unwrap();
+/// let err = rt.block_on(async {
+///     spindle_executor::spawn(async { panic!("boom") }).await.unwrap_err()
+/// });
+/// assert!(err.is_panic());
+/// assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "boom");
+/// ```
+pub struct JoinError {
+    id: Id,
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    /// The payload, and its text when it was a string (copied at capture time, so that
+    /// formatting never reads the payload through a shared reference).
+    Panic(PanicPayload, Option<String>),
+}
+
+/// A panic payload that may be shared between threads because it can only be reached
+/// through `&mut` or by value.
+struct PanicPayload(Box<dyn Any + Send + 'static>);
+
+// SAFETY: `Sync` lets other threads hold `&PanicPayload`, but no method reads the
+// payload through `&self`; it is only reached through `&mut self` or by value, which
+// already imply exclusive access on one thread.
+unsafe impl Sync for PanicPayload {}
+
+impl JoinError {
+    pub(crate) fn cancelled(id: Id) -> JoinError {
+        JoinError {
+            id,
+            repr: Repr::Cancelled,
+        }
+    }
+
+    pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
+        let message = payload
+            .downcast_ref::<&'static str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned());
+        JoinError {
+            id,
+            repr: Repr::Panic(PanicPayload(payload), message),
+        }
+    }
+
+    /// True when the task was cancelled: aborted, or dropped by its runtime's shutdown.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// True when the task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(..))
+    }
+
+    /// The panic payload.
+    ///
+    /// # Panics
+    ///
+    /// Panics when the task was cancelled rather than panicking; check
+    /// [`is_panic`](JoinError::is_panic) first or use
+    /// [`try_into_panic`](JoinError::try_into_panic).
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        match self.try_into_panic() {
+            Ok(payload) => payload,
+            Err(err) => panic!(
+                "JoinError::into_panic called on an error that is not a panic ({err}); \
+                 check is_panic() first or use try_into_panic()"
+            ),
+        }
+    }
+
+    /// The panic payload, or the error itself when the task was cancelled.
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.repr {
+            Repr::Panic(payload, _) => Ok(payload.0),
+            Repr::Cancelled => Err(self),
+        }
+    }
+
+    /// The id of the task that failed.
+    pub fn id(&self) -> Id {
+        self.id
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
+            Repr::Panic(_, message) => match message {
+                Some(message) => write!(f, "task {} panicked with message {message:?}", self.id),
+                None => write!(f, "task {} panicked", self.id),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.repr {
+            Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
+            Repr::Panic(_, message) => write!(f, "JoinError::Panic({:?}, {message:?})", self.id),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+impl From<JoinError> for io::Error {
+    fn from(err: JoinError) -> io::Error {
+        let kind = if err.is_cancelled() {
+            io::ErrorKind::Interrupted
+        } else {
+            io::ErrorKind::Other
+        };
+        io::Error::new(kind, err.to_string())
+    }
+}

@@ -1,0 +1,318 @@
+//! The vtable functions of a task cell: polling, cancelling, completing, reading the
+//! output and freeing, monomorphised for one future type and one scheduler.
+//!
+//! Every function here starts from a `NonNull<Header>` and a reference that its caller
+//! hands over; each path ends by passing that reference on (to a queue, to the
+//! scheduler) or dropping it through the state word. User code (the future's `poll`
+//! and `drop`, the output's `drop`, a join waker) runs inside `catch_unwind`, so a
+//! panic there becomes the task's `JoinError` and never unwinds through a worker.
+
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+use super::cell::{Cell, Header, Schedule, Stage, Vtable};
+use super::state::{Snapshot, TransitionToIdle, TransitionToRunning};
+use super::{waker, JoinError, Notified, RawTask};
+use crate::runtime::context;
+
+/// The vtable for cells of future `F` on scheduler `S`.
+pub(crate) fn vtable<F: Future, S: Schedule>() -> &'static Vtable {
+    &Vtable {
+        run: run::<F, S>,
+        schedule: schedule::<F, S>,
+        dealloc: dealloc::<F, S>,
+        try_read_output: try_read_output::<F, S>,
+        drop_join_handle: drop_join_handle::<F, S>,
+        shutdown: shutdown::<F, S>,
+    }
+}
+
+/// A typed view of one cell.
+struct Harness<F: Future, S: Schedule> {
+    cell: NonNull<Cell<F, S>>,
+}
+
+impl<F: Future, S: Schedule> Harness<F, S> {
+    /// # Safety
+    /// `header` must point into a live `Cell<F, S>`.
+    unsafe fn from_raw(header: NonNull<Header>) -> Self {
+        Harness {
+            cell: header.cast(),
+        }
+    }
+
+    fn cell(&self) -> &Cell<F, S> {
+        // SAFETY: `from_raw`'s contract keeps the cell alive while the caller holds a
+        // reference, and cells are only mutated through their interior cells.
+        unsafe { self.cell.as_ref() }
+    }
+
+    fn header(&self) -> &Header {
+        &self.cell().header
+    }
+
+    fn raw(&self) -> RawTask {
+        RawTask::from_header(self.cell.cast())
+    }
+
+    /// Replaces the stage, dropping the old one (a future or an output: user code).
+    ///
+    /// # Safety
+    /// The caller owns the stage: it holds `RUNNING`, or it is the `JoinHandle` after
+    /// `COMPLETE`, or it completed the task and no `JoinHandle` is interested.
+    unsafe fn set_stage(&self, stage: Stage<F>) {
+        let _task_id = context::set_current_task_id(Some(self.header().id));
+        self.cell().core.stage.with_mut(|slot| {
+            // SAFETY: exclusive per the contract; the old stage drops in place, which
+            // is what pinning requires of the future.
+            unsafe { *slot = stage };
+        });
+    }
+
+    /// # Safety
+    /// As `set_stage`, and the stage must hold a future (the caller set `RUNNING`
+    /// from a notified, not-complete state).
+    unsafe fn poll_future(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let _task_id = context::set_current_task_id(Some(self.header().id));
+        self.cell().core.stage.with_mut(|slot| {
+            // SAFETY: exclusive per the contract.
+            let stage = unsafe { &mut *slot };
+            match stage {
+                Stage::Running(future) => {
+                    // SAFETY: the cell is heap-allocated and never moves, and the
+                    // future is dropped in place by `set_stage`: it stays pinned.
+                    let future = unsafe { Pin::new_unchecked(future) };
+                    future.poll(cx)
+                }
+                _ => unreachable!("a task was polled after its future finished"),
+            }
+        })
+    }
+
+    /// Polls the future once; the caller set `RUNNING`, holding the run reference.
+    fn poll(self) {
+        let waker = ManuallyDrop::new(waker::borrowed(self.cell.cast()));
+        let mut cx = Context::from_waker(&waker);
+        // SAFETY: the caller holds `RUNNING`.
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.poll_future(&mut cx) }));
+        match polled {
+            Ok(Poll::Ready(output)) => {
+                // SAFETY: still `RUNNING`; the finished future drops here.
+                let dropped =
+                    panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.set_stage(Stage::Consumed) }));
+                let result = match dropped {
+                    Ok(()) => Ok(output),
+                    Err(payload) => Err(JoinError::panic(self.header().id, payload)),
+                };
+                // SAFETY: still `RUNNING`.
+                unsafe { self.set_stage(Stage::Finished(result)) };
+                self.complete();
+            }
+            Err(payload) => {
+                let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+                    // SAFETY: still `RUNNING`.
+                    unsafe { self.set_stage(Stage::Consumed) }
+                }));
+                let error = JoinError::panic(self.header().id, payload);
+                // SAFETY: still `RUNNING`.
+                unsafe { self.set_stage(Stage::Finished(Err(error))) };
+                self.complete();
+            }
+            Ok(Poll::Pending) => match self.header().state.transition_to_idle() {
+                TransitionToIdle::Ok => {}
+                TransitionToIdle::OkNotified => {
+                    self.cell().core.scheduler.yield_now(Notified(self.raw()));
+                }
+                TransitionToIdle::OkDealloc => self.dealloc(),
+                TransitionToIdle::Cancelled => self.cancel_and_complete(),
+            },
+        }
+    }
+
+    /// Drops the future and completes with a cancellation (or with the panic that
+    /// dropping it raised). The caller holds `RUNNING` and one reference.
+    fn cancel_and_complete(self) {
+        let id = self.header().id;
+        // SAFETY: the caller holds `RUNNING`.
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.set_stage(Stage::Consumed) }));
+        let error = match dropped {
+            Ok(()) => JoinError::cancelled(id),
+            Err(payload) => JoinError::panic(id, payload),
+        };
+        // SAFETY: still `RUNNING`.
+        unsafe { self.set_stage(Stage::Finished(Err(error))) };
+        self.complete();
+    }
+
+    /// Publishes the stored output, tells the `JoinHandle`, leaves the owned list and
+    /// drops the caller's reference (and the list's).
+    fn complete(self) {
+        let before = self.header().state.transition_to_complete();
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            if !before.is_join_interested() {
+                // SAFETY: complete with no `JoinHandle`: nobody else reads the output.
+                unsafe { self.set_stage(Stage::Consumed) };
+            } else if before.is_join_waker_set() {
+                // SAFETY: we observed `JOIN_WAKER` with our own `COMPLETE` transition.
+                unsafe { self.cell().trailer.wake_join() };
+            }
+        }));
+        let released = self.cell().core.scheduler.release(&ManuallyDrop::new(super::Task(self.raw())));
+        let references = match released {
+            Some(task) => {
+                std::mem::forget(task);
+                2
+            }
+            None => 1,
+        };
+        if self.header().state.transition_to_terminal(references) {
+            self.dealloc();
+        }
+    }
+
+    fn dealloc(self) {
+        // SAFETY: the reference count reached zero, so this is the last access; the
+        // cell was allocated as a `Box<Cell<F, S>>` in `Cell::allocate`.
+        drop(unsafe { Box::from_raw(self.cell.as_ptr()) });
+    }
+}
+
+/// Runs a `Notified` reference.
+///
+/// # Safety
+/// `header` points into a live `Cell<F, S>` and the caller hands over one reference
+/// that was a `Notified`.
+unsafe fn run<F: Future, S: Schedule>(header: NonNull<Header>) {
+    // SAFETY: per this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(header) };
+    match harness.header().state.transition_to_running() {
+        TransitionToRunning::Success => harness.poll(),
+        TransitionToRunning::Cancelled => harness.cancel_and_complete(),
+        TransitionToRunning::Failed => {}
+        TransitionToRunning::Dealloc => harness.dealloc(),
+    }
+}
+
+/// # Safety
+/// As `run`: the reference handed over becomes the submitted `Notified`.
+unsafe fn schedule<F: Future, S: Schedule>(header: NonNull<Header>) {
+    // SAFETY: per this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(header) };
+    harness
+        .cell()
+        .core
+        .scheduler
+        .schedule(Notified(harness.raw()));
+}
+
+/// # Safety
+/// `header` points into a `Cell<F, S>` whose reference count is zero.
+unsafe fn dealloc<F: Future, S: Schedule>(header: NonNull<Header>) {
+    // SAFETY: per this function's contract.
+    unsafe { Harness::<F, S>::from_raw(header) }.dealloc();
+}
+
+/// # Safety
+/// `header` points into a live `Cell<F, S>` on which the caller holds the
+/// `JoinHandle`'s reference, and `destination` points to a
+/// `Poll<Result<F::Output, JoinError>>`.
+unsafe fn try_read_output<F: Future, S: Schedule>(
+    header: NonNull<Header>,
+    destination: *mut (),
+    waker: &Waker,
+) {
+    // SAFETY: per this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(header) };
+    if !can_read_output(harness.header(), &harness.cell().trailer, waker) {
+        return;
+    }
+    let output = harness.cell().core.stage.with_mut(|slot| {
+        // SAFETY: `COMPLETE` with join interest: the stage is the handle's now.
+        match std::mem::replace(unsafe { &mut *slot }, Stage::Consumed) {
+            Stage::Finished(output) => output,
+            _ => panic!("JoinHandle polled after it already returned the task's output"),
+        }
+    });
+    // SAFETY: the caller passes a pointer to the matching `Poll` type.
+    unsafe { *destination.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(output) };
+}
+
+/// Whether the output is ready; if not, makes sure `waker` will be woken when it is.
+fn can_read_output(header: &Header, trailer: &super::cell::Trailer, waker: &Waker) -> bool {
+    let snapshot = header.state.load();
+    if snapshot.is_complete() {
+        return true;
+    }
+    if snapshot.is_join_waker_set() {
+        // SAFETY: while `JOIN_WAKER` is set the task side only reads the slot; two
+        // readers are fine.
+        let same = trailer
+            .join_waker
+            .with(|slot| unsafe { &*slot }.as_ref().is_some_and(|stored| stored.will_wake(waker)));
+        if same {
+            return false;
+        }
+        if let Err(snapshot) = header.state.unset_join_waker() {
+            debug_assert!(snapshot.is_complete());
+            return true;
+        }
+    }
+    store_join_waker(header, trailer, waker.clone()).is_err()
+}
+
+/// Puts `waker` in the slot and hands the slot to the task side; `Err` when the task
+/// completed first.
+fn store_join_waker(
+    header: &Header,
+    trailer: &super::cell::Trailer,
+    waker: Waker,
+) -> Result<Snapshot, Snapshot> {
+    // SAFETY: `JOIN_WAKER` is clear, so the slot belongs to the handle, and there is
+    // one handle.
+    trailer.join_waker.with_mut(|slot| unsafe { *slot = Some(waker) });
+    let result = header.state.set_join_waker();
+    if result.is_err() {
+        // SAFETY: the task completed without seeing `JOIN_WAKER`: still ours.
+        trailer.join_waker.with_mut(|slot| unsafe { *slot = None });
+    }
+    result
+}
+
+/// # Safety
+/// `header` points into a live `Cell<F, S>`; the caller hands over the `JoinHandle`'s
+/// reference.
+unsafe fn drop_join_handle<F: Future, S: Schedule>(header: NonNull<Header>) {
+    // SAFETY: per this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(header) };
+    let before = harness.header().state.unset_join_interest();
+    if before.is_complete() {
+        // SAFETY: complete and we were the interested handle: the output is ours.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { harness.set_stage(Stage::Consumed) }));
+    } else if before.is_join_waker_set() {
+        // SAFETY: we cleared `JOIN_WAKER` before `COMPLETE`, so the slot is ours again.
+        harness
+            .cell()
+            .trailer
+            .join_waker
+            .with_mut(|slot| drop(unsafe { (*slot).take() }));
+    }
+    if harness.header().state.ref_dec() {
+        harness.dealloc();
+    }
+}
+
+/// # Safety
+/// `header` points into a live `Cell<F, S>`; the caller hands over one reference.
+unsafe fn shutdown<F: Future, S: Schedule>(header: NonNull<Header>) {
+    // SAFETY: per this function's contract.
+    let harness = unsafe { Harness::<F, S>::from_raw(header) };
+    if harness.header().state.transition_to_shutdown() {
+        harness.cancel_and_complete();
+    } else if harness.header().state.ref_dec() {
+        harness.dealloc();
+    }
+}

@@ -1,0 +1,90 @@
+//! The owned-task list: every live task of one runtime, so shutdown can cancel them.
+//!
+//! A task idle on a waker is referenced only by that waker, wherever the user keeps
+//! it; without this list, shutdown could not find it to drop its future. The list
+//! holds one reference per task, taken at spawn and given back when the task
+//! completes. It is split into shards by task id so that spawns and completions on
+//! different workers rarely meet on one lock. Closing it (at shutdown) is final: a
+//! task bound afterwards is handed back to be cancelled at once.
+
+use slab::Slab;
+
+use super::{Id, Task};
+use crate::loom::{AtomicBool, AtomicUsize, Mutex, Ordering};
+
+pub(crate) struct OwnedTasks {
+    shards: Box<[Mutex<Slab<Task>>]>,
+    shard_mask: usize,
+    closed: AtomicBool,
+    live: AtomicUsize,
+}
+
+impl OwnedTasks {
+    /// A list with at least `shards` shards (rounded up to a power of two).
+    pub(crate) fn new(shards: usize) -> OwnedTasks {
+        let count = shards.max(1).next_power_of_two();
+        OwnedTasks {
+            shards: (0..count).map(|_| Mutex::new(Slab::new())).collect(),
+            shard_mask: count - 1,
+            closed: AtomicBool::new(false),
+            live: AtomicUsize::new(0),
+        }
+    }
+
+    fn shard_of(&self, id: Id) -> &Mutex<Slab<Task>> {
+        &self.shards[id.as_u64() as usize & self.shard_mask]
+    }
+
+    /// Adds a new task; gives it back when the list is closed, for the caller to shut
+    /// it down.
+    pub(crate) fn bind(&self, task: Task) -> Result<(), Task> {
+        let mut shard = self.shard_of(task.header().id).lock();
+        // Checked under the shard lock: `close_and_shutdown_all` sets the flag and
+        // then takes every shard lock, so no task slips in behind it.
+        if self.closed.load(Ordering::Acquire) {
+            return Err(task);
+        }
+        let entry = shard.vacant_entry();
+        task.header().owned_key.store(entry.key(), Ordering::Relaxed);
+        entry.insert(task);
+        self.live.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Removes `task`, returning the list's reference, or `None` if it is not here.
+    pub(crate) fn remove(&self, task: &Task) -> Option<Task> {
+        let header = task.header();
+        let mut shard = self.shard_of(header.id).lock();
+        let key = header.owned_key.load(Ordering::Relaxed);
+        match shard.get(key) {
+            Some(held) if held.raw() == task.raw() => {
+                self.live.fetch_sub(1, Ordering::Relaxed);
+                Some(shard.remove(key))
+            }
+            _ => None,
+        }
+    }
+
+    /// How many tasks are alive in this runtime.
+    pub(crate) fn len(&self) -> usize {
+        self.live.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Closes the list and cancels every task in it. Each shard is emptied under its
+    /// lock and its tasks shut down after the lock is released, because dropping a
+    /// future runs user code that may spawn or complete other tasks.
+    pub(crate) fn close_and_shutdown_all(&self) {
+        self.closed.store(true, Ordering::Release);
+        for shard in self.shards.iter() {
+            let drained = std::mem::take(&mut *shard.lock());
+            self.live.fetch_sub(drained.len(), Ordering::Relaxed);
+            for (_, task) in drained {
+                task.shutdown();
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! Tasks: the unit of work the schedulers run.
+//!
+//! A task is one heap cell ([`cell`]) holding its future, its scheduler and its join
+//! waker, governed by one atomic state word ([`state`]). The scheduler only ever sees
+//! two kinds of reference to it: a [`Notified`], which means "poll me", and a [`Task`],
+//! which is the owned list's claim used to cancel it at shutdown. Users see
+//! [`JoinHandle`] and [`AbortHandle`].
+
+mod abort;
+pub(crate) mod cell;
+mod error;
+mod harness;
+mod id;
+mod join;
+pub(crate) mod list;
+mod spawn;
+pub(crate) mod state;
+mod waker;
+mod yield_now;
+
+use std::future::Future;
+use std::panic::Location;
+use std::ptr::NonNull;
+
+pub use abort::AbortHandle;
+pub use error::JoinError;
+pub use id::{id, try_id, Id};
+pub use join::JoinHandle;
+pub use spawn::{spawn, spawn_blocking};
+pub use spindle_sync::coop::{consume_budget, unconstrained, Unconstrained};
+pub use yield_now::yield_now;
+
+use cell::{Cell, Header, Schedule};
+
+/// An untyped pointer to a task cell; holding one says nothing about references.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawTask {
+    header: NonNull<Header>,
+}
+
+impl RawTask {
+    pub(crate) fn from_header(header: NonNull<Header>) -> RawTask {
+        RawTask { header }
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: a `RawTask` is only made from a live cell and only used while a
+        // reference (held by its owner) keeps the cell alive.
+        unsafe { self.header.as_ref() }
+    }
+}
+
+/// A task's one "poll me" reference. Running it hands the reference to the harness;
+/// dropping it unrun just releases the reference.
+pub(crate) struct Notified(RawTask);
+
+// SAFETY: a `Notified` only ever runs the future through the state machine, which
+// gives one thread at a time exclusive access, and every spawned future is `Send`.
+unsafe impl Send for Notified {}
+
+impl Notified {
+    /// Cancels the task without running it, consuming this reference.
+    pub(crate) fn shutdown(self) {
+        let header = self.0.header;
+        std::mem::forget(self);
+        // SAFETY: the cell is alive and we hand our reference to `shutdown`.
+        unsafe { (header.as_ref().vtable.shutdown)(header) };
+    }
+
+    /// Polls (or cancels) the task on this thread.
+    pub(crate) fn run(self) {
+        let header = self.0.header;
+        std::mem::forget(self);
+        // SAFETY: the cell is alive (we held a reference) and we hand that reference
+        // over as the `Notified` the harness expects.
+        unsafe { (header.as_ref().vtable.run)(header) };
+    }
+}
+
+impl Drop for Notified {
+    fn drop(&mut self) {
+        release_reference(self.0);
+    }
+}
+
+/// The owned list's reference to a task, used to cancel it at shutdown.
+pub(crate) struct Task(RawTask);
+
+// SAFETY: as for `Notified`: the state machine serialises access to the future.
+unsafe impl Send for Task {}
+// SAFETY: `&Task` only reads the header's atomics and immutable fields.
+unsafe impl Sync for Task {}
+
+impl Task {
+    pub(crate) fn header(&self) -> &Header {
+        self.0.header()
+    }
+
+    pub(crate) fn raw(&self) -> RawTask {
+        self.0
+    }
+
+    /// Cancels the task for runtime shutdown, unless it is running elsewhere (then it
+    /// is marked and cancels itself when its poll returns).
+    pub(crate) fn shutdown(self) {
+        let header = self.0.header;
+        std::mem::forget(self);
+        // SAFETY: the cell is alive and we hand our reference to `shutdown`.
+        unsafe { (header.as_ref().vtable.shutdown)(header) };
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        release_reference(self.0);
+    }
+}
+
+fn release_reference(raw: RawTask) {
+    let header = raw.header();
+    if header.state.ref_dec() {
+        // SAFETY: that was the last reference.
+        unsafe { (header.vtable.dealloc)(raw.header) };
+    }
+}
+
+/// Allocates a task for a scheduler with an owned list: returns the list's reference,
+/// the first `Notified` and the `JoinHandle`.
+pub(crate) fn new_owned_task<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+    spawned_at: &'static Location<'static>,
+) -> (Task, Notified, JoinHandle<F::Output>)
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    let header = Cell::allocate(future, scheduler, id, 3, spawned_at, harness::vtable::<F, S>());
+    let raw = RawTask::from_header(header);
+    (Task(raw), Notified(raw), JoinHandle::new(raw))
+}
+
+/// Allocates a task that no owned list tracks (blocking-pool tasks): returns the
+/// first `Notified` and the `JoinHandle`.
+pub(crate) fn new_unowned_task<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+    spawned_at: &'static Location<'static>,
+) -> (Notified, JoinHandle<F::Output>)
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    let header = Cell::allocate(future, scheduler, id, 2, spawned_at, harness::vtable::<F, S>());
+    let raw = RawTask::from_header(header);
+    (Notified(raw), JoinHandle::new(raw))
+}
