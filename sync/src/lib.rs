@@ -10,21 +10,39 @@
 //! The names, paths and semantics follow tokio's `sync` module, so code written against
 //! tokio ports by changing the crate name.
 
+pub mod broadcast;
 pub mod coop;
 pub mod mpsc;
 pub mod oneshot;
+pub mod queue;
+pub mod watch;
 
+mod barrier;
 mod blocking;
+mod cancellation;
+mod event;
 // The shim mirrors std/loom APIs as a whole; not every item is used in every cfg.
 #[allow(dead_code, unused_imports)]
 mod loom;
 mod mutex;
 mod notify;
+mod once_cell;
+mod rwlock;
 mod semaphore;
 mod waiters;
 
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use cancellation::{
+    CancellationToken, DropGuard, WaitForCancellationFuture, WaitForCancellationFutureOwned,
+};
+pub use event::Event;
 pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
+pub use once_cell::{OnceCell, SetError};
+pub use rwlock::{
+    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
+    RwLockWriteGuard,
+};
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };

@@ -41,9 +41,10 @@ unsafe impl<T: Send> Sync for Mutex<T> {}
 // SAFETY: moving the mutex moves the `T` it owns.
 unsafe impl<T: Send> Send for Mutex<T> {}
 
-/// Error returned by [`Mutex::try_lock`] when the lock is held or contended.
+/// Error returned by [`Mutex::try_lock`], [`RwLock::try_read`](crate::RwLock::try_read)
+/// and [`RwLock::try_write`](crate::RwLock::try_write) when the lock is held or contended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TryLockError(());
+pub struct TryLockError(pub(crate) ());
 
 impl fmt::Display for TryLockError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -115,6 +115,11 @@ impl<T> WaitList<T> {
         Some(key)
     }
 
+    /// Whether the node is still waiting in the queue.
+    pub(crate) fn is_linked(&self, key: usize) -> bool {
+        self.nodes[key].linked
+    }
+
     pub(crate) fn get(&self, key: usize) -> &T {
         &self.nodes[key].value
     }
