@@ -7,7 +7,10 @@
 //! Both halves expose the same minimal API (`lock()` returns the guard directly,
 //! `UnsafeCell` is accessed through `with`/`with_mut`), so code written against the
 //! shim compiles either way. Nothing outside this module names std, parking_lot or
-//! loom synchronisation types directly.
+//! loom synchronisation types directly, with one deliberate exception: public methods
+//! taking `self: Arc<Self>` (`Semaphore::acquire_owned`, `Mutex::lock_owned`, ...) use
+//! std's `Arc`, because a `self` receiver must be std's type and it is the user's
+//! `Arc` anyway; under loom such an `Arc` is simply not tracked.
 
 #[cfg(not(loom))]
 mod imp {
