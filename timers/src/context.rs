@@ -10,10 +10,14 @@ use std::cell::RefCell;
 use std::marker::PhantomData;
 
 use crate::driver::Handle;
-use crate::loom::thread_local;
-
-thread_local! {
+// Under loom the threads of a model share one OS thread, so the slot must be loom's.
+#[cfg(not(loom))]
+std::thread_local! {
     static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
+}
+#[cfg(loom)]
+loom::thread_local! {
+    static CURRENT: RefCell<Option<Handle>> = RefCell::new(None);
 }
 
 /// Runs `f` with the current handle, without cloning it. During thread teardown, when

@@ -1,7 +1,8 @@
-//! The crate's private synchronisation shim: every atomic, lock, `Arc` and thread-local
-//! the timer driver uses comes from here.
+//! The crate's private synchronisation shim: every atomic, lock and `Arc` the timer
+//! driver uses comes from here (the current-handle thread-local picks loom's in
+//! `context` the same way).
 //!
-//! A normal build gets std's atomics, `Arc` and `thread_local!`, and parking_lot's
+//! A normal build gets std's atomics and `Arc` and parking_lot's
 //! mutex; a build with `RUSTFLAGS="--cfg loom"` gets loom's stand-ins, so a loom model
 //! can explore insert, cancel and fire racing on the driver without changing a line of
 //! the driver. Both halves expose one API (`lock()` returns the guard directly, as
@@ -12,7 +13,6 @@
 mod imp {
     pub(crate) use std::sync::atomic::{AtomicBool, Ordering};
     pub(crate) use std::sync::Arc;
-    pub(crate) use std::thread_local;
 
     /// A mutual-exclusion lock whose `lock` never fails (parking_lot's does not poison).
     #[derive(Debug, Default)]
@@ -35,7 +35,6 @@ mod imp {
 mod imp {
     pub(crate) use loom::sync::atomic::{AtomicBool, Ordering};
     pub(crate) use loom::sync::Arc;
-    pub(crate) use loom::thread_local;
 
     /// loom's mutex with poisoning stripped, matching the parking_lot API.
     #[derive(Debug)]
