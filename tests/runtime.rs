@@ -207,14 +207,20 @@ fn abort_during_the_tasks_own_poll_cancels_it_after_that_poll(flavour: Flavour) 
     };
     let error = rt.block_on(async {
         // The task cannot poll past the lock until its abort handle is in place.
-        let mut guard = slot.lock().unwrap();
-        let handle = spindle::spawn(future);
-        *guard = Some(handle.abort_handle());
-        drop(guard);
+        let handle = {
+            let mut guard = slot.lock().unwrap();
+            let handle = spindle::spawn(future);
+            *guard = Some(handle.abort_handle());
+            handle
+        };
         handle.await.unwrap_err()
     });
     assert!(error.is_cancelled());
-    assert_eq!(polls.load(SeqCst), 1, "a cancelled future is never polled again");
+    assert_eq!(
+        polls.load(SeqCst),
+        1,
+        "a cancelled future is never polled again"
+    );
     assert_eq!(drops.load(SeqCst), 1);
 }
 
@@ -250,7 +256,10 @@ fn panicking_task_reports_its_panic_and_runtime_keeps_working(flavour: Flavour) 
     assert!(error.is_panic());
     assert!(error.to_string().contains("task failed on purpose"));
     let payload = error.into_panic();
-    assert_eq!(*payload.downcast::<&str>().unwrap(), "task failed on purpose");
+    assert_eq!(
+        *payload.downcast::<&str>().unwrap(),
+        "task failed on purpose"
+    );
     assert_eq!(later, "still working");
 }
 
@@ -260,7 +269,10 @@ fn task_id_inside_matches_join_handle_id(flavour: Flavour) {
         let handle = spindle::spawn(async { task::id() });
         let outside_id = handle.id();
         assert_eq!(handle.await.unwrap(), outside_id);
-        assert!(task::try_id().is_none(), "block_on's own future is not a task");
+        assert!(
+            task::try_id().is_none(),
+            "block_on's own future is not a task"
+        );
     });
 }
 
@@ -346,7 +358,9 @@ fn spawn_after_shutdown_is_cancelled_at_once(flavour: Flavour) {
         let _counter = counter;
     });
     assert_eq!(drops.load(SeqCst), 1, "the future was dropped, not kept");
-    assert!(futures::executor::block_on(join).unwrap_err().is_cancelled());
+    assert!(futures::executor::block_on(join)
+        .unwrap_err()
+        .is_cancelled());
 }
 
 fn dropped_join_handle_detaches_and_task_still_runs(flavour: Flavour) {
@@ -390,7 +404,9 @@ fn thread_hooks_run_on_start_and_stop(flavour: Flavour) {
         // An idle runtime parks; on current-thread, block_on parks while it waits.
         let (tx, rx) = spindle::sync::oneshot::channel();
         std::thread::spawn(move || {
-            parked_rx.recv_timeout(GENEROUS).expect("a runtime thread parked");
+            parked_rx
+                .recv_timeout(GENEROUS)
+                .expect("a runtime thread parked");
             let _ = tx.send(());
         });
         rx.await.unwrap();
@@ -400,7 +416,10 @@ fn thread_hooks_run_on_start_and_stop(flavour: Flavour) {
         Flavour::MultiThread => 3, // two workers and one blocking thread
         Flavour::CurrentThread => 1,
     };
-    assert!(started >= expected_minimum, "only {started} threads started");
+    assert!(
+        started >= expected_minimum,
+        "only {started} threads started"
+    );
     drop(rt);
     assert_eq!(stops.load(SeqCst), started, "every started thread stopped");
 }
@@ -434,7 +453,9 @@ fn blocking_pool_never_exceeds_max_blocking_threads(flavour: Flavour) {
         })
         .collect();
     for _ in 0..CAP {
-        started_rx.recv_timeout(GENEROUS).expect("a blocking job started");
+        started_rx
+            .recv_timeout(GENEROUS)
+            .expect("a blocking job started");
     }
     // The first CAP jobs hold every thread at the gate: the rest must be queued.
     assert_eq!(rt.handle().num_blocking_threads(), CAP);
@@ -496,7 +517,9 @@ fn shutdown_timeout_returns_while_blocking_work_still_runs(flavour: Flavour) {
         let _ = started_tx.send(());
         job_release.wait();
     });
-    started_rx.recv_timeout(GENEROUS).expect("blocking job started");
+    started_rx
+        .recv_timeout(GENEROUS)
+        .expect("blocking job started");
     rt.shutdown_timeout(Duration::from_millis(10));
     // Reaching this line is the behaviour: shutdown did not wait for the job.
     release.wait();
@@ -565,7 +588,10 @@ fn entered_runtime_lets_synchronous_code_spawn() {
         let _guard = rt.enter();
         spindle::spawn(async { "spawned from sync code" })
     };
-    assert!(Handle::try_current().is_err(), "the guard restored the old context");
+    assert!(
+        Handle::try_current().is_err(),
+        "the guard restored the old context"
+    );
     assert_eq!(rt.block_on(handle).unwrap(), "spawned from sync code");
 }
 

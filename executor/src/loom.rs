@@ -73,7 +73,10 @@ impl<T> Mutex<T> {
         #[cfg(not(loom))]
         return self.0.lock();
         #[cfg(loom)]
-        return self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        return self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
     }
 
     #[cfg(not(loom))]
@@ -110,7 +113,9 @@ impl Condvar {
 
     #[cfg(loom)]
     pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
-        self.0.wait(guard).unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .wait(guard)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Waits for a notification or until `timeout` passes. Under loom, time does not

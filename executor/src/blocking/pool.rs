@@ -69,8 +69,12 @@ impl Spawner {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (notified, join) =
-            task::new_unowned_task(BlockingTask::new(work), BlockingSchedule, Id::next(), spawned_at);
+        let (notified, join) = task::new_unowned_task(
+            BlockingTask::new(work),
+            BlockingSchedule,
+            Id::next(),
+            spawned_at,
+        );
         let result = self.submit(notified, runtime);
         (join, result.err())
     }

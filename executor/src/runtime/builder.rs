@@ -100,7 +100,8 @@ impl Builder {
     /// Names each new runtime thread by calling `name`.
     ///
     /// ```
-    ///     /// use spindle_executor::runtime::Builder;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use spindle_executor::runtime::Builder;
     ///
     /// static NEXT: AtomicUsize = AtomicUsize::new(0);
     /// let rt = Builder::new_multi_thread()

@@ -35,7 +35,12 @@ thread_local! {
 pub(crate) struct TaskIdGuard(Option<Id>);
 
 pub(crate) fn set_current_task_id(id: Option<Id>) -> TaskIdGuard {
-    TaskIdGuard(CONTEXT.try_with(|cx| cx.current_task.replace(id)).ok().flatten())
+    TaskIdGuard(
+        CONTEXT
+            .try_with(|cx| cx.current_task.replace(id))
+            .ok()
+            .flatten(),
+    )
 }
 
 impl Drop for TaskIdGuard {

@@ -26,7 +26,8 @@ use crate::scheduler::{self, current_thread, multi_thread};
 use crate::task::JoinHandle;
 use config::Config;
 
-const NESTED_BLOCK_ON: &str = "block_on called from inside a spindle runtime: blocking this thread \
+const NESTED_BLOCK_ON: &str =
+    "block_on called from inside a spindle runtime: blocking this thread \
      would stall the tasks that run on it. Inside async code, .await the future instead; from \
      synchronous code called by a task, use spawn_blocking and await its JoinHandle";
 

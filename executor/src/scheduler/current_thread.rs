@@ -173,7 +173,8 @@ impl CurrentThread {
         loop {
             let (waker, park) = park::current_thread_waker();
             self.core_waiters.lock().push(waker.clone());
-            if let Some(core) = self.core.lock().take() {
+            let free_core = self.core.lock().take();
+            if let Some(core) = free_core {
                 let lent = LentCore {
                     scheduler: self,
                     cx: scheduler::Context::CurrentThread(Context {
@@ -267,18 +268,17 @@ impl Context {
                     return output;
                 }
             }
-            let mut ran_all = false;
+            // Up to `event_interval` tasks before the main future is polled again, so
+            // a main future that keeps waking itself cannot starve the spawned tasks.
+            let mut queues_empty = false;
             for _ in 0..config.event_interval {
-                if handle.main_woken.load(Ordering::Acquire) {
-                    break;
-                }
                 let Some(task) = self.next_task(handle) else {
-                    ran_all = true;
+                    queues_empty = true;
                     break;
                 };
                 spindle_sync::coop::with_budget(|| task.run());
             }
-            let timeout = if ran_all && !handle.main_woken.load(Ordering::Acquire) {
+            let timeout = if queues_empty && !handle.main_woken.load(Ordering::Acquire) {
                 None
             } else {
                 Some(Duration::ZERO)

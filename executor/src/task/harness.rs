@@ -102,8 +102,9 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         match polled {
             Ok(Poll::Ready(output)) => {
                 // SAFETY: still `RUNNING`; the finished future drops here.
-                let dropped =
-                    panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.set_stage(Stage::Consumed) }));
+                let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+                    self.set_stage(Stage::Consumed)
+                }));
                 let result = match dropped {
                     Ok(()) => Ok(output),
                     Err(payload) => Err(JoinError::panic(self.header().id, payload)),
@@ -138,7 +139,9 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     fn cancel_and_complete(self) {
         let id = self.header().id;
         // SAFETY: the caller holds `RUNNING`.
-        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.set_stage(Stage::Consumed) }));
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            self.set_stage(Stage::Consumed)
+        }));
         let error = match dropped {
             Ok(()) => JoinError::cancelled(id),
             Err(payload) => JoinError::panic(id, payload),
@@ -161,7 +164,11 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                 unsafe { self.cell().trailer.wake_join() };
             }
         }));
-        let released = self.cell().core.scheduler.release(&ManuallyDrop::new(super::Task(self.raw())));
+        let released = self
+            .cell()
+            .core
+            .scheduler
+            .release(&ManuallyDrop::new(super::Task(self.raw())));
         let references = match released {
             Some(task) => {
                 std::mem::forget(task);
@@ -250,9 +257,11 @@ fn can_read_output(header: &Header, trailer: &super::cell::Trailer, waker: &Wake
     if snapshot.is_join_waker_set() {
         // SAFETY: while `JOIN_WAKER` is set the task side only reads the slot; two
         // readers are fine.
-        let same = trailer
-            .join_waker
-            .with(|slot| unsafe { &*slot }.as_ref().is_some_and(|stored| stored.will_wake(waker)));
+        let same = trailer.join_waker.with(|slot| {
+            unsafe { &*slot }
+                .as_ref()
+                .is_some_and(|stored| stored.will_wake(waker))
+        });
         if same {
             return false;
         }
@@ -273,7 +282,9 @@ fn store_join_waker(
 ) -> Result<Snapshot, Snapshot> {
     // SAFETY: `JOIN_WAKER` is clear, so the slot belongs to the handle, and there is
     // one handle.
-    trailer.join_waker.with_mut(|slot| unsafe { *slot = Some(waker) });
+    trailer
+        .join_waker
+        .with_mut(|slot| unsafe { *slot = Some(waker) });
     let result = header.state.set_join_waker();
     if result.is_err() {
         // SAFETY: the task completed without seeing `JOIN_WAKER`: still ours.
@@ -291,7 +302,9 @@ unsafe fn drop_join_handle<F: Future, S: Schedule>(header: NonNull<Header>) {
     let before = harness.header().state.unset_join_interest();
     if before.is_complete() {
         // SAFETY: complete and we were the interested handle: the output is ours.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { harness.set_stage(Stage::Consumed) }));
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            harness.set_stage(Stage::Consumed)
+        }));
     } else if before.is_join_waker_set() {
         // SAFETY: we cleared `JOIN_WAKER` before `COMPLETE`, so the slot is ours again.
         harness

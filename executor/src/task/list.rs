@@ -45,7 +45,9 @@ impl OwnedTasks {
             return Err(task);
         }
         let entry = shard.vacant_entry();
-        task.header().owned_key.store(entry.key(), Ordering::Relaxed);
+        task.header()
+            .owned_key
+            .store(entry.key(), Ordering::Relaxed);
         entry.insert(task);
         self.live.fetch_add(1, Ordering::Relaxed);
         Ok(())

@@ -136,7 +136,14 @@ where
     F: Future + 'static,
     S: Schedule,
 {
-    let header = Cell::allocate(future, scheduler, id, 3, spawned_at, harness::vtable::<F, S>());
+    let header = Cell::allocate(
+        future,
+        scheduler,
+        id,
+        3,
+        spawned_at,
+        harness::vtable::<F, S>(),
+    );
     let raw = RawTask::from_header(header);
     (Task(raw), Notified(raw), JoinHandle::new(raw))
 }
@@ -153,7 +160,14 @@ where
     F: Future + 'static,
     S: Schedule,
 {
-    let header = Cell::allocate(future, scheduler, id, 2, spawned_at, harness::vtable::<F, S>());
+    let header = Cell::allocate(
+        future,
+        scheduler,
+        id,
+        2,
+        spawned_at,
+        harness::vtable::<F, S>(),
+    );
     let raw = RawTask::from_header(header);
     (Notified(raw), JoinHandle::new(raw))
 }

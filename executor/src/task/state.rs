@@ -122,7 +122,7 @@ impl State {
     /// `refs` references (the `Notified`, the `JoinHandle`, and the owned list if any).
     pub(crate) fn new(refs: usize) -> State {
         State {
-            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | refs * REF_ONE),
+            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | (refs * REF_ONE)),
         }
     }
 
@@ -205,7 +205,10 @@ impl State {
     /// Drops `count` references at once; true when they were the last.
     pub(crate) fn transition_to_terminal(&self, count: usize) -> bool {
         let previous = Snapshot(self.word.fetch_sub(count * REF_ONE, Ordering::AcqRel));
-        debug_assert!(previous.ref_count() >= count, "task reference count underflow");
+        debug_assert!(
+            previous.ref_count() >= count,
+            "task reference count underflow"
+        );
         previous.ref_count() == count
     }
 
@@ -369,7 +372,10 @@ mod tests {
         assert_eq!(state.load().ref_count(), 2);
         assert!(state.transition_to_notified_by_ref());
         assert_eq!(state.load().ref_count(), 3);
-        assert!(!state.transition_to_notified_by_ref(), "second wake is coalesced");
+        assert!(
+            !state.transition_to_notified_by_ref(),
+            "second wake is coalesced"
+        );
     }
 
     #[test]
@@ -385,7 +391,10 @@ mod tests {
         let state = State::new(3);
         assert!(state.transition_to_shutdown(), "notified but not running");
         let running = State::new(3);
-        assert_eq!(running.transition_to_running(), TransitionToRunning::Success);
+        assert_eq!(
+            running.transition_to_running(),
+            TransitionToRunning::Success
+        );
         assert!(!running.transition_to_shutdown());
         assert!(running.load().is_cancelled());
     }

@@ -16,7 +16,12 @@ static WAKER_VTABLE: RawWakerVTable =
 pub(crate) fn borrowed(header: NonNull<Header>) -> Waker {
     // SAFETY: the vtable's functions uphold `RawWaker`'s contract for a header pointer
     // of a live cell; the caller keeps the cell alive and never drops this waker.
-    unsafe { Waker::from_raw(RawWaker::new(header.as_ptr().cast_const().cast(), &WAKER_VTABLE)) }
+    unsafe {
+        Waker::from_raw(RawWaker::new(
+            header.as_ptr().cast_const().cast(),
+            &WAKER_VTABLE,
+        ))
+    }
 }
 
 /// # Safety

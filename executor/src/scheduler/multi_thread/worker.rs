@@ -183,7 +183,7 @@ impl Context {
                 None => core = self.park(core),
             }
         }
-        self.retire(core);
+        self.retire(*core);
     }
 
     fn maintenance(&self, mut core: Box<Core>) -> Box<Core> {
@@ -314,7 +314,7 @@ impl Context {
 
     /// The worker stops: its queued references are dropped here, so none stays in a
     /// stealer that the shared state (and so the tasks themselves) would keep alive.
-    fn retire(&self, mut core: Box<Core>) {
+    fn retire(&self, mut core: Core) {
         if core.is_searching {
             self.shared().idle.transition_worker_from_searching();
         }
@@ -418,9 +418,9 @@ pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
         shared.idle.unpark_worker_by_index(index);
         remote.unparker.unpark();
     }
-    let on_own_worker = context::with_scheduler(|cx| {
-        matches!(cx, Some(scheduler::Context::MultiThread(cx)) if Arc::ptr_eq(&cx.handle, handle))
-    });
+    let on_own_worker = context::with_scheduler(
+        |cx| matches!(cx, Some(scheduler::Context::MultiThread(cx)) if Arc::ptr_eq(&cx.handle, handle)),
+    );
     if !on_own_worker {
         let mut live = shared.live_workers.lock();
         while *live > 0 {
