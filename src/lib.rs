@@ -28,9 +28,11 @@
 //! - [`runtime`]: `Runtime`, `Builder`, `Handle`.
 //! - [`task`]: spawning, `JoinHandle`, `JoinError`, `AbortHandle`, `yield_now`,
 //!   `spawn_blocking`, the cooperative budget.
+//! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, and the test clock.
 //! - [`sync`]: runtime-agnostic locks, semaphores and channels.
 
 pub use spindle_executor::{runtime, spawn, task};
+pub use spindle_timers::time;
 
 /// Synchronisation primitives that work on any executor.
 pub mod sync {

@@ -15,51 +15,9 @@ use std::time::Duration;
 use spindle::runtime::{Builder, Handle, Runtime, RuntimeFlavor};
 use spindle::task::{self, AbortHandle};
 
-#[derive(Clone, Copy, Debug)]
-enum Flavour {
-    MultiThread,
-    CurrentThread,
-}
+mod support;
 
-impl Flavour {
-    fn builder(self) -> Builder {
-        match self {
-            Flavour::MultiThread => {
-                let mut builder = Builder::new_multi_thread();
-                builder.worker_threads(2);
-                builder
-            }
-            Flavour::CurrentThread => Builder::new_current_thread(),
-        }
-    }
-
-    fn runtime(self) -> Runtime {
-        self.builder().enable_all().build().expect("runtime builds")
-    }
-}
-
-/// Counts how many times values of this type were dropped.
-struct DropCounter(Arc<AtomicUsize>);
-
-impl Drop for DropCounter {
-    fn drop(&mut self) {
-        self.0.fetch_add(1, SeqCst);
-    }
-}
-
-/// A safety net for channel receives: a failing test reports instead of hanging.
-const GENEROUS: Duration = Duration::from_secs(30);
-
-macro_rules! flavour_tests {
-    ($($test:ident),* $(,)?) => {
-        mod multi_thread {
-            $( #[test] fn $test() { super::$test(super::Flavour::MultiThread); } )*
-        }
-        mod current_thread {
-            $( #[test] fn $test() { super::$test(super::Flavour::CurrentThread); } )*
-        }
-    };
-}
+use support::{panic_message, DropCounter, Flavour, GENEROUS};
 
 flavour_tests!(
     hundred_thousand_spawned_tasks_all_complete_with_their_outputs,
@@ -411,6 +369,8 @@ fn thread_hooks_run_on_start_and_stop(flavour: Flavour) {
         });
         rx.await.unwrap();
     });
+    // Shutdown waits for every runtime thread, so after the drop all hooks have run.
+    drop(rt);
     let started = starts.load(SeqCst);
     let expected_minimum = match flavour {
         Flavour::MultiThread => 3, // two workers and one blocking thread
@@ -420,7 +380,6 @@ fn thread_hooks_run_on_start_and_stop(flavour: Flavour) {
         started >= expected_minimum,
         "only {started} threads started"
     );
-    drop(rt);
     assert_eq!(stops.load(SeqCst), started, "every started thread stopped");
 }
 
@@ -545,16 +504,6 @@ fn runtime_flavor_is_reported(flavour: Flavour) {
         Flavour::CurrentThread => RuntimeFlavor::CurrentThread,
     };
     assert_eq!(rt.handle().runtime_flavor(), expected);
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(message) => *message,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|message| message.to_string())
-            .unwrap_or_default(),
-    }
 }
 
 #[test]

@@ -8,13 +8,9 @@
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
-#[cfg(not(loom))]
-pub(crate) use std::sync::Arc;
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
-#[cfg(loom)]
-pub(crate) use loom::sync::Arc;
 
 /// A cell whose accesses are checked by loom under `cfg(loom)`; plain `UnsafeCell`
 /// otherwise. Only closure-based access is offered, so both builds share one API.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 
 use super::task::{BlockingSchedule, BlockingTask};
-use crate::loom::{AtomicBool, Condvar, Mutex, Ordering};
+use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::scheduler;
@@ -26,6 +26,9 @@ struct Pool {
     state: Mutex<PoolState>,
     thread_exited: Condvar,
     is_shutdown: AtomicBool,
+    /// Closures running right now; a paused test clock does not auto-advance while
+    /// blocking work is in flight, since it may be about to wake a task.
+    running: AtomicUsize,
     config: Arc<Config>,
 }
 
@@ -50,6 +53,7 @@ impl Spawner {
                 }),
                 thread_exited: Condvar::new(),
                 is_shutdown: AtomicBool::new(false),
+                running: AtomicUsize::new(0),
                 config,
             }),
         }
@@ -169,6 +173,11 @@ impl Spawner {
         state.num_idle + queued.min(state.num_threads)
     }
 
+    /// Closures queued or running: work that may still wake a task.
+    pub(crate) fn num_running(&self) -> usize {
+        self.pool.running.load(Ordering::SeqCst) + self.pool.receiver.len()
+    }
+
     pub(crate) fn queue_depth(&self) -> usize {
         self.pool.receiver.len()
     }
@@ -184,7 +193,9 @@ impl Pool {
                     if self.is_shutdown.load(Ordering::SeqCst) {
                         task.shutdown();
                     } else {
+                        self.running.fetch_add(1, Ordering::SeqCst);
                         task.run();
+                        self.running.fetch_sub(1, Ordering::SeqCst);
                     }
                     self.state.lock().num_idle += 1;
                 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::config::{Callback, Config, ThreadNameFn};
+use super::driver::DriverConfig;
 use super::{Runtime, RuntimeFlavor};
 
 /// The environment variable that sets the default number of worker threads.
@@ -39,6 +40,7 @@ pub struct Builder {
     thread_keep_alive: Duration,
     enable_io: bool,
     enable_time: bool,
+    start_paused: bool,
 }
 
 impl Builder {
@@ -69,6 +71,7 @@ impl Builder {
             thread_keep_alive: Duration::from_secs(10),
             enable_io: false,
             enable_time: false,
+            start_paused: false,
         }
     }
 
@@ -225,10 +228,31 @@ impl Builder {
         self
     }
 
-    /// Asks for the timer driver. The timer wheel is not built yet in this version of
-    /// spindle, so this records the request only; `spindle::time` arrives with it.
+    /// Enables the timer driver, which `spindle::time` (sleep, timeout, interval)
+    /// needs. Without it, those panic with a message that says to call this.
     pub fn enable_time(&mut self) -> &mut Self {
         self.enable_time = true;
+        self
+    }
+
+    /// Starts the runtime with the test clock paused: time stands still until a task
+    /// advances it, and whenever every task is idle (and no blocking work is in
+    /// flight) it jumps straight to the next timer, so a test of an hour-long timeout
+    /// finishes at once. Needs [`enable_time`](Builder::enable_time).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spindle_executor::runtime::Builder;
+    ///
+    /// let rt = Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    /// rt.block_on(async {
+    ///     let before = spindle_timers::time::Instant::now();
+    ///     spindle_timers::time::sleep(Duration::from_secs(3600)).await;
+    ///     assert!(before.elapsed() >= Duration::from_secs(3600));
+    /// });
+    /// ```
+    pub fn start_paused(&mut self, paused: bool) -> &mut Self {
+        self.start_paused = paused;
         self
     }
 
@@ -241,8 +265,9 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// Fails when a worker thread cannot be started, or when `SPINDLE_WORKER_THREADS`
-    /// is set to something other than a positive integer.
+    /// Fails when a worker thread cannot be started, when `SPINDLE_WORKER_THREADS` is
+    /// set to something other than a positive integer, or when `start_paused` is asked
+    /// for without `enable_time`.
     pub fn build(&mut self) -> io::Result<Runtime> {
         let worker_threads = match self.worker_threads {
             Some(count) => count,
@@ -260,9 +285,22 @@ impl Builder {
             max_blocking_threads: self.max_blocking_threads,
             thread_keep_alive: self.thread_keep_alive,
         });
+        if self.start_paused && !self.enable_time {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "Builder::start_paused(true) needs the timer driver: call enable_time() or \
+                 enable_all() too",
+            ));
+        }
+        let drivers = DriverConfig {
+            enable_time: self.enable_time,
+            start_paused: self.start_paused,
+        };
         match self.flavor {
-            RuntimeFlavor::CurrentThread => Ok(Runtime::new_current_thread(config)),
-            RuntimeFlavor::MultiThread => Runtime::new_multi_thread(worker_threads, config),
+            RuntimeFlavor::CurrentThread => Ok(Runtime::new_current_thread(config, drivers)),
+            RuntimeFlavor::MultiThread => {
+                Runtime::new_multi_thread(worker_threads, config, drivers)
+            }
         }
     }
 }
@@ -295,6 +333,7 @@ impl fmt::Debug for Builder {
             .field("thread_keep_alive", &self.thread_keep_alive)
             .field("enable_io", &self.enable_io)
             .field("enable_time", &self.enable_time)
+            .field("start_paused", &self.start_paused)
             .finish_non_exhaustive()
     }
 }

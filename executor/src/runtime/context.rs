@@ -61,17 +61,24 @@ pub(crate) fn current_handle() -> Option<scheduler::Handle> {
         .flatten()
 }
 
-/// Restores the previously entered handle on drop.
+/// Restores the previously entered handles on drop.
 pub(crate) struct SetHandleGuard {
     previous: Option<scheduler::Handle>,
+    _time: Option<spindle_timers::EnterGuard>,
 }
 
+/// Enters the runtime's handle, and its timer handle when time is enabled, so that
+/// resources created on this thread find their runtime.
 pub(crate) fn set_current_handle(handle: &scheduler::Handle) -> SetHandleGuard {
     let previous = CONTEXT
         .try_with(|cx| cx.handle.borrow_mut().replace(handle.clone()))
         .ok()
         .flatten();
-    SetHandleGuard { previous }
+    let time = handle.driver().time().map(|time| time.enter());
+    SetHandleGuard {
+        previous,
+        _time: time,
+    }
 }
 
 impl Drop for SetHandleGuard {

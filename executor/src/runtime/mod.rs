@@ -25,6 +25,7 @@ use crate::blocking;
 use crate::scheduler::{self, current_thread, multi_thread};
 use crate::task::JoinHandle;
 use config::Config;
+use driver::DriverConfig;
 
 const NESTED_BLOCK_ON: &str =
     "block_on called from inside a spindle runtime: blocking this thread \
@@ -80,9 +81,9 @@ impl Runtime {
         Builder::new_multi_thread().enable_all().build()
     }
 
-    pub(crate) fn new_current_thread(config: Arc<Config>) -> Runtime {
+    pub(crate) fn new_current_thread(config: Arc<Config>, drivers: DriverConfig) -> Runtime {
         let blocking = blocking::Spawner::new(config.clone());
-        let (scheduler, handle) = current_thread::create(config, blocking);
+        let (scheduler, handle) = current_thread::create(config, blocking, drivers);
         Runtime {
             scheduler: Scheduler::CurrentThread(scheduler),
             handle: Handle {
@@ -91,9 +92,13 @@ impl Runtime {
         }
     }
 
-    pub(crate) fn new_multi_thread(workers: usize, config: Arc<Config>) -> io::Result<Runtime> {
+    pub(crate) fn new_multi_thread(
+        workers: usize,
+        config: Arc<Config>,
+        drivers: DriverConfig,
+    ) -> io::Result<Runtime> {
         let blocking = blocking::Spawner::new(config.clone());
-        let handle = multi_thread::create(workers, config, blocking)?;
+        let handle = multi_thread::create(workers, config, blocking, drivers)?;
         Ok(Runtime {
             scheduler: Scheduler::MultiThread,
             handle: Handle {
@@ -118,7 +123,12 @@ impl Runtime {
             (Scheduler::CurrentThread(scheduler), scheduler::Handle::CurrentThread(handle)) => {
                 scheduler.block_on(handle, future)
             }
-            _ => park::block_on(future),
+            (_, scheduler::Handle::MultiThread(handle)) => {
+                park::block_on_reporting(future, |active| handle.set_block_on_active(active))
+            }
+            (Scheduler::MultiThread, scheduler::Handle::CurrentThread(_)) => {
+                unreachable!("a runtime's scheduler and handle always match")
+            }
         }
     }
 

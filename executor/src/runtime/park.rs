@@ -49,15 +49,31 @@ thread_local! {
 /// Polls `future` on this thread, sleeping between wake-ups, until it completes. Each
 /// poll gets a fresh cooperative budget.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    block_on_reporting(future, |_| {})
+}
+
+/// As [`block_on`], telling `set_active(true)` before it polls and `set_active(false)`
+/// before it sleeps (and once when it returns), so a runtime knows whether this thread
+/// may still wake its tasks.
+pub(crate) fn block_on_reporting<F: Future>(future: F, set_active: impl Fn(bool)) -> F::Output {
+    struct Inactive<'a, A: Fn(bool)>(&'a A);
+    impl<A: Fn(bool)> Drop for Inactive<'_, A> {
+        fn drop(&mut self) {
+            (self.0)(false);
+        }
+    }
     let mut future = pin!(future);
     let (parker, waker) = PARKER.with(|(parker, waker)| (parker.clone(), waker.clone()));
     let mut cx = Context::from_waker(&waker);
     loop {
+        set_active(true);
+        let inactive = Inactive(&set_active);
         if let Poll::Ready(output) =
             spindle_sync::coop::with_budget(|| future.as_mut().poll(&mut cx))
         {
             return output;
         }
+        drop(inactive);
         parker.park();
     }
 }

@@ -20,7 +20,7 @@ use crate::blocking;
 use crate::loom::{AtomicBool, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
-use crate::runtime::driver::{Driver, DriverHandle};
+use crate::runtime::driver::{Driver, DriverConfig, DriverHandle};
 use crate::runtime::park;
 use crate::scheduler;
 use crate::task::cell::Schedule;
@@ -61,8 +61,9 @@ pub(crate) struct Context {
 pub(crate) fn create(
     config: Arc<Config>,
     blocking: blocking::Spawner,
+    driver_config: DriverConfig,
 ) -> (CurrentThread, Arc<Handle>) {
-    let (driver, driver_handle) = Driver::new();
+    let (driver, driver_handle) = Driver::new(driver_config);
     let handle = Arc::new(Handle {
         remote_queue: Mutex::new(VecDeque::new()),
         main_woken: AtomicBool::new(true),
@@ -117,8 +118,12 @@ impl Handle {
             let Ok(mut slot) = cx.core.try_borrow_mut() else {
                 return;
             };
-            if let (Some(core), Some(task)) = (slot.as_mut(), task.take()) {
-                core.tasks.push_back(task);
+            // Only take the task once the core is known to be here: otherwise it
+            // must fall through to the remote queue below.
+            if let Some(core) = slot.as_mut() {
+                if let Some(task) = task.take() {
+                    core.tasks.push_back(task);
+                }
             }
         });
         if let Some(task) = task {
@@ -216,6 +221,7 @@ impl CurrentThread {
         }
         let remote = std::mem::take(&mut *handle.remote_queue.lock());
         drop(remote);
+        handle.driver.shutdown();
         handle.blocking.shutdown(timeout);
     }
 }
@@ -311,7 +317,8 @@ impl Context {
                 hook();
             }
         }
-        core.driver.park(timeout);
+        let runtime_idle = sleeping && handle.blocking.num_running() == 0;
+        core.driver.park(timeout, runtime_idle);
         if sleeping {
             if let Some(hook) = &config.on_thread_unpark {
                 hook();

@@ -51,7 +51,6 @@ impl Handle {
         }
     }
 
-    #[allow(dead_code)]
     pub(crate) fn driver(&self) -> &DriverHandle {
         match self {
             Handle::CurrentThread(handle) => &handle.driver,

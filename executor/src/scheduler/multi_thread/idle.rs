@@ -113,4 +113,9 @@ impl Idle {
             None => false,
         }
     }
+
+    /// True when every worker is parked (the test clock may then auto-advance).
+    pub(super) fn all_parked(&self) -> bool {
+        unparked(self.counts.load(Ordering::SeqCst)) == 0
+    }
 }

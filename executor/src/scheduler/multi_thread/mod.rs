@@ -20,7 +20,7 @@ pub(crate) use worker::{Context, Shared};
 
 use crate::blocking;
 use crate::runtime::config::Config;
-use crate::runtime::driver::DriverHandle;
+use crate::runtime::driver::{DriverConfig, DriverHandle};
 use crate::task::cell::Schedule;
 use crate::task::{self, Id, JoinHandle, Notified, Task};
 
@@ -85,6 +85,7 @@ pub(crate) fn create(
     num_workers: usize,
     config: Arc<Config>,
     blocking: blocking::Spawner,
+    driver: DriverConfig,
 ) -> std::io::Result<Arc<Handle>> {
-    worker::create(num_workers, config, blocking)
+    worker::create(num_workers, config, blocking, driver)
 }

@@ -35,7 +35,7 @@ impl SharedDriver {
     /// Fires what is ready without sleeping, if no other thread holds the driver.
     pub(crate) fn poll_without_blocking(&self) {
         if let Some(mut driver) = self.driver.try_lock() {
-            driver.park(Some(Duration::ZERO));
+            driver.park(Some(Duration::ZERO), false);
         }
     }
 }
@@ -75,7 +75,9 @@ impl Parker {
     }
 
     /// Sleeps until unparked. May return spuriously; the caller re-checks its queues.
-    pub(crate) fn park(&mut self) {
+    /// `runtime_idle` is asked only by the thread that takes the driver, to decide
+    /// whether a paused test clock may jump ahead.
+    pub(crate) fn park(&mut self, runtime_idle: impl Fn() -> bool) {
         let inner = &self.inner;
         if inner
             .state
@@ -94,7 +96,7 @@ impl Parker {
                 inner.state.swap(EMPTY, Ordering::SeqCst);
                 return;
             }
-            driver.park(None);
+            driver.park(None, runtime_idle());
             inner.state.swap(EMPTY, Ordering::SeqCst);
             return;
         }

@@ -23,10 +23,10 @@ use super::idle::Idle;
 use super::park::{Parker, SharedDriver, Unparker};
 use super::Handle;
 use crate::blocking;
-use crate::loom::{AtomicBool, Condvar, Mutex, Ordering};
+use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
-use crate::runtime::driver::Driver;
+use crate::runtime::driver::{Driver, DriverConfig};
 use crate::scheduler;
 use crate::task::list::OwnedTasks;
 use crate::task::Notified;
@@ -41,6 +41,8 @@ pub(crate) struct Shared {
     idle: Idle,
     pub(crate) owned: OwnedTasks,
     is_shutdown: AtomicBool,
+    /// `block_on` callers polling their future right now (not parked).
+    active_block_on: AtomicUsize,
     driver: Arc<SharedDriver>,
     live_workers: Mutex<usize>,
     workers_exited: Condvar,
@@ -76,8 +78,9 @@ pub(super) fn create(
     num_workers: usize,
     config: Arc<Config>,
     blocking: blocking::Spawner,
+    driver_config: DriverConfig,
 ) -> std::io::Result<Arc<Handle>> {
-    let (driver, driver_handle) = Driver::new();
+    let (driver, driver_handle) = Driver::new(driver_config);
     let shared_driver = Arc::new(SharedDriver::new(driver, driver_handle.clone()));
     let mut cores = Vec::with_capacity(num_workers);
     let mut remotes = Vec::with_capacity(num_workers);
@@ -107,6 +110,7 @@ pub(super) fn create(
             idle: Idle::new(num_workers),
             owned: OwnedTasks::new(num_workers * 4),
             is_shutdown: AtomicBool::new(false),
+            active_block_on: AtomicUsize::new(0),
             driver: shared_driver,
             live_workers: Mutex::new(0),
             workers_exited: Condvar::new(),
@@ -293,8 +297,10 @@ impl Context {
         if was_last_searcher {
             self.handle.notify_if_work_pending();
         }
+        self.handle.wake_driver_if_idle_and_paused();
+        let runtime_idle = || self.handle.is_idle();
         loop {
-            core.park.park();
+            core.park.park(runtime_idle);
             core.is_shutdown = self.shared().is_shutdown.load(Ordering::Acquire);
             if idle.was_notified(self.index) {
                 core.is_searching = true;
@@ -326,6 +332,32 @@ impl Context {
 }
 
 impl Handle {
+    /// No task can run: every worker is parked, no `block_on` future is being polled,
+    /// and no blocking work is in flight. A paused test clock may then jump ahead.
+    fn is_idle(&self) -> bool {
+        self.shared.idle.all_parked()
+            && self.shared.active_block_on.load(Ordering::SeqCst) == 0
+            && self.blocking.num_running() == 0
+    }
+
+    /// The driver's sleeper checked for idleness before the caller went idle; wake it
+    /// so that it sees the runtime idle and advances a paused clock.
+    fn wake_driver_if_idle_and_paused(&self) {
+        if self.driver.is_clock_paused() && self.is_idle() {
+            self.driver.unpark();
+        }
+    }
+
+    /// A `block_on` caller starts (`true`) or stops (`false`) polling its future.
+    pub(crate) fn set_block_on_active(&self, active: bool) {
+        if active {
+            self.shared.active_block_on.fetch_add(1, Ordering::SeqCst);
+        } else {
+            self.shared.active_block_on.fetch_sub(1, Ordering::SeqCst);
+            self.wake_driver_if_idle_and_paused();
+        }
+    }
+
     /// Wakes one parked worker if nobody is searching.
     pub(super) fn notify_parked(&self) {
         if let Some(worker) = self.shared.idle.worker_to_notify() {
@@ -440,6 +472,7 @@ pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
     let _entered = context::set_current_handle(&scheduler_handle);
     shared.owned.close_and_shutdown_all();
     drain_injector(shared);
+    handle.driver.shutdown();
     let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
     handle.blocking.shutdown(remaining);
 }

@@ -1,0 +1,77 @@
+//! Shared by the integration tests: both runtime flavours, and small helpers.
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::Duration;
+
+use spindle::runtime::{Builder, Runtime};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Flavour {
+    MultiThread,
+    CurrentThread,
+}
+
+impl Flavour {
+    /// A builder of this flavour; the multi-thread one has two workers, so stealing
+    /// and cross-thread wakes happen even on a one-core machine.
+    pub fn builder(self) -> Builder {
+        match self {
+            Flavour::MultiThread => {
+                let mut builder = Builder::new_multi_thread();
+                builder.worker_threads(2);
+                builder
+            }
+            Flavour::CurrentThread => Builder::new_current_thread(),
+        }
+    }
+
+    pub fn runtime(self) -> Runtime {
+        self.builder().enable_all().build().expect("runtime builds")
+    }
+
+    pub fn paused_runtime(self) -> Runtime {
+        self.builder()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .expect("runtime builds")
+    }
+}
+
+/// Counts how many times values of this type were dropped.
+pub struct DropCounter(pub Arc<AtomicUsize>);
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+/// A safety net for blocking receives: a failing test reports instead of hanging.
+pub const GENEROUS: Duration = Duration::from_secs(30);
+
+/// Runs each named test function on both runtime flavours.
+#[macro_export]
+macro_rules! flavour_tests {
+    ($($test:ident),* $(,)?) => {
+        mod multi_thread {
+            $( #[test] fn $test() { super::$test(super::Flavour::MultiThread); } )*
+        }
+        mod current_thread {
+            $( #[test] fn $test() { super::$test(super::Flavour::CurrentThread); } )*
+        }
+    };
+}
+
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(message) => *message,
+        Err(payload) => payload
+            .downcast::<&str>()
+            .map(|message| message.to_string())
+            .unwrap_or_default(),
+    }
+}

@@ -1,0 +1,198 @@
+//! `spindle::time` driven by the runtime, on both flavours: the worker parked in the
+//! driver fires the timers, and the paused test clock auto-advances when every task
+//! is idle.
+
+use std::panic;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::Arc;
+use std::time::Duration;
+
+use spindle::runtime::Builder;
+use spindle::time::{self, Instant, MissedTickBehavior};
+
+mod support;
+
+use support::{panic_message, DropCounter, Flavour};
+
+flavour_tests!(
+    sleep_completes_no_earlier_than_its_deadline,
+    many_concurrent_sleeps_all_complete_and_none_early,
+    timeout_of_a_pending_future_reports_elapsed,
+    timeout_of_a_ready_future_returns_its_value,
+    paused_clock_finishes_an_hour_long_sleep_at_once,
+    paused_clock_fires_sleeps_in_deadline_order,
+    interval_under_paused_clock_ticks_once_per_period,
+    earlier_timer_inserted_while_driver_sleeps_fires_first,
+    dropping_runtime_drops_tasks_parked_on_sleeps,
+    sleep_used_after_runtime_shutdown_panics_with_a_message,
+);
+
+fn sleep_completes_no_earlier_than_its_deadline(flavour: Flavour) {
+    let rt = flavour.runtime();
+    rt.block_on(async {
+        let deadline = Instant::now() + Duration::from_millis(20);
+        time::sleep_until(deadline).await;
+        assert!(Instant::now() >= deadline);
+    });
+}
+
+fn many_concurrent_sleeps_all_complete_and_none_early(flavour: Flavour) {
+    let rt = flavour.runtime();
+    let early = rt.block_on(async {
+        let tasks: Vec<_> = (0..1_000u64)
+            .map(|n| {
+                spindle::spawn(async move {
+                    let deadline = Instant::now() + Duration::from_micros(n * 37 % 30_000);
+                    time::sleep_until(deadline).await;
+                    Instant::now() < deadline
+                })
+            })
+            .collect();
+        let mut early = 0;
+        for task in tasks {
+            early += usize::from(task.await.unwrap());
+        }
+        early
+    });
+    assert_eq!(early, 0, "a sleep completed before its deadline");
+}
+
+fn timeout_of_a_pending_future_reports_elapsed(flavour: Flavour) {
+    let rt = flavour.runtime();
+    let result = rt.block_on(async {
+        time::timeout(Duration::from_millis(10), std::future::pending::<()>()).await
+    });
+    assert!(result.is_err());
+}
+
+fn timeout_of_a_ready_future_returns_its_value(flavour: Flavour) {
+    let rt = flavour.runtime();
+    let result = rt.block_on(async { time::timeout(Duration::from_secs(60), async { 8 }).await });
+    assert_eq!(result.unwrap(), 8);
+}
+
+fn paused_clock_finishes_an_hour_long_sleep_at_once(flavour: Flavour) {
+    let rt = flavour.paused_runtime();
+    let wall_clock = std::time::Instant::now();
+    let slept = rt.block_on(async {
+        let task = spindle::spawn(async {
+            let start = Instant::now();
+            time::sleep(Duration::from_secs(3600)).await;
+            start.elapsed()
+        });
+        task.await.unwrap()
+    });
+    assert!(slept >= Duration::from_secs(3600));
+    // Not a timing assertion on spindle: the paused clock must not have really slept
+    // an hour, or this line would never be reached in a test run.
+    assert!(wall_clock.elapsed() < Duration::from_secs(3600));
+}
+
+fn paused_clock_fires_sleeps_in_deadline_order(flavour: Flavour) {
+    let rt = flavour.paused_runtime();
+    let order = rt.block_on(async {
+        let (tx, mut rx) = spindle::sync::mpsc::unbounded_channel();
+        for seconds in [30u64, 10, 20, 40] {
+            let tx = tx.clone();
+            spindle::spawn(async move {
+                time::sleep(Duration::from_secs(seconds)).await;
+                let _ = tx.send(seconds);
+            });
+        }
+        drop(tx);
+        let mut order = Vec::new();
+        while let Some(seconds) = rx.recv().await {
+            order.push(seconds);
+        }
+        order
+    });
+    assert_eq!(order, vec![10, 20, 30, 40]);
+}
+
+fn interval_under_paused_clock_ticks_once_per_period(flavour: Flavour) {
+    let rt = flavour.paused_runtime();
+    let gaps = rt.block_on(async {
+        let mut interval = time::interval(Duration::from_secs(5));
+        interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut previous = interval.tick().await;
+        let mut gaps = Vec::new();
+        for _ in 0..4 {
+            let now = interval.tick().await;
+            gaps.push(now - previous);
+            previous = now;
+        }
+        gaps
+    });
+    assert_eq!(gaps, vec![Duration::from_secs(5); 4]);
+}
+
+fn earlier_timer_inserted_while_driver_sleeps_fires_first(flavour: Flavour) {
+    let rt = flavour.runtime();
+    let first = rt.block_on(async {
+        let (tx, mut rx) = spindle::sync::mpsc::unbounded_channel();
+        let late_tx = tx.clone();
+        // The driver goes to sleep until this long deadline...
+        spindle::spawn(async move {
+            time::sleep(Duration::from_secs(30)).await;
+            let _ = late_tx.send("late");
+        });
+        spindle::task::yield_now().await;
+        // ...and must be woken early for this one.
+        spindle::spawn(async move {
+            time::sleep(Duration::from_millis(5)).await;
+            let _ = tx.send("early");
+        });
+        rx.recv().await
+    });
+    assert_eq!(first, Some("early"));
+}
+
+fn dropping_runtime_drops_tasks_parked_on_sleeps(flavour: Flavour) {
+    let rt = flavour.runtime();
+    let drops = Arc::new(AtomicUsize::new(0));
+    rt.block_on(async {
+        for _ in 0..100 {
+            let counter = DropCounter(drops.clone());
+            spindle::spawn(async move {
+                let _counter = counter;
+                time::sleep(Duration::from_secs(3600)).await;
+            });
+        }
+        spindle::task::yield_now().await;
+    });
+    drop(rt);
+    assert_eq!(drops.load(SeqCst), 100);
+}
+
+fn sleep_used_after_runtime_shutdown_panics_with_a_message(flavour: Flavour) {
+    let rt = flavour.runtime();
+    let sleep = {
+        let _guard = rt.enter();
+        time::sleep(Duration::from_secs(1))
+    };
+    drop(rt);
+    let caught = panic::catch_unwind(panic::AssertUnwindSafe(|| {
+        futures::executor::block_on(sleep);
+    }));
+    let message = panic_message(caught.expect_err("a sleep of a dead runtime must panic"));
+    assert!(message.contains("shut down"), "{message}");
+}
+
+#[test]
+fn sleep_on_a_runtime_without_time_panics_with_advice() {
+    let rt = Builder::new_current_thread().build().unwrap();
+    let caught = panic::catch_unwind(panic::AssertUnwindSafe(|| {
+        rt.block_on(async { time::sleep(Duration::from_millis(1)).await });
+    }));
+    let message = panic_message(caught.expect_err("sleep without enable_time must panic"));
+    assert!(message.contains("enable_time"), "{message}");
+}
+
+#[test]
+fn start_paused_without_time_is_a_build_error() {
+    let error = Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("enable_time"));
+}
