@@ -346,3 +346,22 @@ async fn many_branches_are_supported() {
     };
     assert_eq!(winner, 10);
 }
+
+#[spindle::test(flavor = "multi_thread", worker_threads = 2)]
+async fn select_and_join_can_run_inside_spawned_tasks() {
+    // `spawn` requires a `Send` future: this only compiles if the state the macros
+    // keep across `.await` is `Send`.
+    let task = spindle::spawn(async {
+        let (value_tx, value_rx) = oneshot::channel();
+        let (sent, received) = spindle::join!(async move { value_tx.send(3) }, async {
+            spindle::select! {
+                Ok(value) = value_rx => value,
+                else => 0,
+            }
+        });
+        let total: Result<(u32, u32), ()> =
+            spindle::try_join!(async { Ok(received) }, async { Ok(1) });
+        (sent.is_ok(), total)
+    });
+    assert_eq!(task.await.unwrap(), (true, Ok((3, 1))));
+}

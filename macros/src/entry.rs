@@ -14,7 +14,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ItemFn, Lit, LitStr, Meta, Path, ReturnType, Token, Type};
 
-/// Which attribute is being expanded; they differ in the default flavour and in
+/// Which attribute is being expanded; they differ in the default flavor and in
 /// whether the output carries `#[test]`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -64,7 +64,7 @@ impl Config {
 }
 
 pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
-    let function: ItemFn = match syn::parse2(item.clone()) {
+    let mut function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
         // Not a function at all: report it and give the item back untouched so the
         // compiler does not add errors about it disappearing.
@@ -99,6 +99,9 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
                 "#[spindle::test] already adds #[test]: remove this second test attribute",
             ));
         }
+        // Reported once is enough: left in, it would also draw rustc's warning about a
+        // duplicated attribute.
+        function.attrs.retain(|attr| !is_test_attribute(attr));
     }
 
     let config = match parse_config(kind, args) {
@@ -188,13 +191,13 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             continue;
         }
         let result = match key.as_str() {
-            "flavor" => parse_flavor(&name_value.value).map(|flavor| config.flavor = flavor),
-            "worker_threads" => parse_worker_threads(&name_value.value)
+            "flavor" => parse_flavor(kind, &name_value.value).map(|flavor| config.flavor = flavor),
+            "worker_threads" => parse_worker_threads(kind, &name_value.value)
                 .map(|count| config.worker_threads = Some(count)),
             "start_paused" => {
-                parse_bool(&name_value.value).map(|paused| config.start_paused = paused)
+                parse_bool(kind, &name_value.value).map(|paused| config.start_paused = paused)
             }
-            _ => parse_crate_path(&name_value.value).map(|path| config.crate_path = path),
+            _ => parse_crate_path(kind, &name_value.value).map(|path| config.crate_path = path),
         };
         match result {
             Ok(()) => *slot = Some(argument),
@@ -211,8 +214,9 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             push_error(syn::Error::new_spanned(
                 worker_threads,
                 format!(
-                    "`worker_threads` requires the multi-thread flavour: the current-thread \
-                     runtime runs every task on the calling thread; use `{hint}`"
+                    "{}: `worker_threads` requires the multi-thread flavor: the current-thread \
+                     runtime runs every task on the calling thread; use `{hint}`",
+                    kind.attribute_name()
                 ),
             ));
         }
@@ -234,11 +238,14 @@ fn string_literal(value: &Expr) -> Option<&LitStr> {
     }
 }
 
-fn parse_flavor(value: &Expr) -> syn::Result<Flavor> {
+fn parse_flavor(kind: Kind, value: &Expr) -> syn::Result<Flavor> {
     let unknown = || {
         syn::Error::new_spanned(
             value,
-            "unknown runtime flavour: expected \"multi_thread\" or \"current_thread\"",
+            format!(
+                "{}: unknown runtime flavor; expected \"multi_thread\" or \"current_thread\"",
+                kind.attribute_name()
+            ),
         )
     };
     match string_literal(value).map(LitStr::value).as_deref() {
@@ -248,7 +255,7 @@ fn parse_flavor(value: &Expr) -> syn::Result<Flavor> {
     }
 }
 
-fn parse_worker_threads(value: &Expr) -> syn::Result<usize> {
+fn parse_worker_threads(kind: Kind, value: &Expr) -> syn::Result<usize> {
     let Expr::Lit(ExprLit {
         lit: Lit::Int(literal),
         ..
@@ -256,21 +263,32 @@ fn parse_worker_threads(value: &Expr) -> syn::Result<usize> {
     else {
         return Err(syn::Error::new_spanned(
             value,
-            "`worker_threads` expects an integer literal, such as `worker_threads = 4`",
+            format!(
+                "{}: `worker_threads` expects an integer literal, such as `worker_threads = 4`",
+                kind.attribute_name()
+            ),
         ));
     };
-    let count: usize = literal.base10_parse()?;
+    let count: usize = literal.base10_parse().map_err(|error| {
+        syn::Error::new_spanned(
+            literal,
+            format!("{}: `worker_threads`: {error}", kind.attribute_name()),
+        )
+    })?;
     if count == 0 {
         return Err(syn::Error::new_spanned(
             literal,
-            "`worker_threads = 0`: a multi-thread runtime needs at least one worker thread; \
-             pass 1 or more, or use `flavor = \"current_thread\"`",
+            format!(
+                "{}: `worker_threads = 0`: a multi-thread runtime needs at least one worker \
+                 thread; pass 1 or more, or use `flavor = \"current_thread\"`",
+                kind.attribute_name()
+            ),
         ));
     }
     Ok(count)
 }
 
-fn parse_bool(value: &Expr) -> syn::Result<bool> {
+fn parse_bool(kind: Kind, value: &Expr) -> syn::Result<bool> {
     match value {
         Expr::Lit(ExprLit {
             lit: Lit::Bool(literal),
@@ -278,24 +296,33 @@ fn parse_bool(value: &Expr) -> syn::Result<bool> {
         }) => Ok(literal.value),
         _ => Err(syn::Error::new_spanned(
             value,
-            "`start_paused` expects `true` or `false`",
+            format!(
+                "{}: `start_paused` expects `true` or `false`",
+                kind.attribute_name()
+            ),
         )),
     }
 }
 
-fn parse_crate_path(value: &Expr) -> syn::Result<Path> {
+fn parse_crate_path(kind: Kind, value: &Expr) -> syn::Result<Path> {
     let literal = string_literal(value).ok_or_else(|| {
         syn::Error::new_spanned(
             value,
-            "`crate` expects the path as a string, such as `crate = \"my_crate::spindle\"`",
+            format!(
+                "{}: `crate` expects the path as a string, such as \
+                 `crate = \"my_crate::spindle\"`",
+                kind.attribute_name()
+            ),
         )
     })?;
     literal.parse::<Path>().map_err(|_| {
         syn::Error::new_spanned(
             literal,
             format!(
-                "`crate = {literal:?}`: not a path",
-                literal = literal.value()
+                "{}: `crate = {:?}` is not a path; name the module that re-exports spindle, \
+                 such as `crate = \"my_crate::spindle\"`",
+                kind.attribute_name(),
+                literal.value()
             ),
         )
     })

@@ -109,13 +109,14 @@ fn parse_handler(input: ParseStream<'_>) -> syn::Result<Expr> {
     }
     let handler: Expr = input.parse()?;
     if !input.is_empty() {
-        input.parse::<Token![,]>().map_err(|error| {
-            syn::Error::new(
-                error.span(),
+        if !input.peek(Token![,]) {
+            return Err(syn::Error::new_spanned(
+                &handler,
                 "expected `,` after this select! handler (a handler that is not a `{ block }` \
                  needs a comma before the next branch)",
-            )
-        })?;
+            ));
+        }
+        input.parse::<Token![,]>()?;
     }
     Ok(handler)
 }
