@@ -174,6 +174,12 @@ async fn test_panics_propagate_to_the_harness() {
     panic!("boom inside the test body");
 }
 
+// `start_paused = false` is the default, spelled out; it must be accepted.
+#[spindle::test(start_paused = false)]
+async fn test_start_paused_false_runs_like_the_default() {
+    assert_eq!(current_flavor(), RuntimeFlavor::CurrentThread);
+}
+
 // `start_paused = true`: the clock starts paused, so a long sleep completes at once by
 // auto-advance while the clock reports the whole hour as elapsed.
 // Enable when `Builder::start_paused` and `spindle::time` are on main (the lead is
