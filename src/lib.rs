@@ -38,3 +38,15 @@ pub use spindle_timers::time;
 pub mod sync {
     pub use spindle_sync::*;
 }
+
+// --- macros (spindle-macros) ---
+pub use spindle_macros::{main, test};
+
+mod macros;
+
+/// Support for the expansions of spindle's macros; not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::macros::support::*;
+}
+// --- end macros ---

@@ -73,7 +73,6 @@ fn timeout_of_a_ready_future_returns_its_value(flavour: Flavour) {
 
 fn paused_clock_finishes_an_hour_long_sleep_at_once(flavour: Flavour) {
     let rt = flavour.paused_runtime();
-    let wall_clock = std::time::Instant::now();
     let slept = rt.block_on(async {
         let task = spindle::spawn(async {
             let start = Instant::now();
@@ -82,10 +81,9 @@ fn paused_clock_finishes_an_hour_long_sleep_at_once(flavour: Flavour) {
         });
         task.await.unwrap()
     });
+    // The clock says an hour passed; the test run itself is the proof that the
+    // thread did not really sleep it.
     assert!(slept >= Duration::from_secs(3600));
-    // Not a timing assertion on spindle: the paused clock must not have really slept
-    // an hour, or this line would never be reached in a test run.
-    assert!(wall_clock.elapsed() < Duration::from_secs(3600));
 }
 
 fn paused_clock_fires_sleeps_in_deadline_order(flavour: Flavour) {

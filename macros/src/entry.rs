@@ -1,0 +1,401 @@
+//! `#[spindle::main]` and `#[spindle::test]`: turn an `async fn` into a plain one that
+//! builds a runtime and blocks on the original body.
+//!
+//! The arguments are parsed into a [`Config`] first, collecting every mistake as a
+//! `syn::Error` spanned on the argument at fault. When there are mistakes the function
+//! is still expanded, with the default configuration, and the errors are emitted next
+//! to it: the user then sees only the errors about the arguments, not a cascade of
+//! "`main` function not found" or "async main" errors about the function we dropped.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, ItemFn, Lit, LitStr, Meta, Path, ReturnType, Token, Type};
+
+/// Which attribute is being expanded; they differ in the default flavor and in
+/// whether the output carries `#[test]`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Main,
+    Test,
+}
+
+impl Kind {
+    fn attribute_name(self) -> &'static str {
+        match self {
+            Kind::Main => "#[spindle::main]",
+            Kind::Test => "#[spindle::test]",
+        }
+    }
+
+    fn default_flavor(self) -> Flavor {
+        match self {
+            Kind::Main => Flavor::MultiThread,
+            Kind::Test => Flavor::CurrentThread,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    MultiThread,
+    CurrentThread,
+}
+
+/// The parsed attribute arguments.
+struct Config {
+    flavor: Flavor,
+    worker_threads: Option<usize>,
+    start_paused: bool,
+    crate_path: Path,
+}
+
+impl Config {
+    fn defaults(kind: Kind) -> Config {
+        Config {
+            flavor: kind.default_flavor(),
+            worker_threads: None,
+            start_paused: false,
+            crate_path: syn::parse_quote!(::spindle),
+        }
+    }
+}
+
+pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut function: ItemFn = match syn::parse2(item.clone()) {
+        Ok(function) => function,
+        // Not a function at all: report it and give the item back untouched so the
+        // compiler does not add errors about it disappearing.
+        Err(error) => {
+            let error = error.to_compile_error();
+            return quote! { #error #item };
+        }
+    };
+
+    if function.sig.asyncness.is_none() {
+        let error = syn::Error::new_spanned(
+            function.sig.fn_token,
+            format!(
+                "{}: the `async` keyword is missing from the function declaration",
+                kind.attribute_name()
+            ),
+        )
+        .to_compile_error();
+        return quote! { #error #function };
+    }
+
+    let mut errors: Option<syn::Error> = None;
+    let mut push_error = |error: syn::Error| match &mut errors {
+        Some(existing) => existing.combine(error),
+        None => errors = Some(error),
+    };
+
+    if kind == Kind::Test {
+        if let Some(attr) = function.attrs.iter().find(|attr| is_test_attribute(attr)) {
+            push_error(syn::Error::new_spanned(
+                attr,
+                "#[spindle::test] already adds #[test]: remove this second test attribute",
+            ));
+        }
+        // Reported once is enough: left in, it would also draw rustc's warning about a
+        // duplicated attribute.
+        function.attrs.retain(|attr| !is_test_attribute(attr));
+    }
+
+    let config = match parse_config(kind, args) {
+        Ok(config) => config,
+        Err(error) => {
+            push_error(error);
+            Config::defaults(kind)
+        }
+    };
+
+    let expanded = generate(kind, &config, function);
+    match errors {
+        Some(errors) => {
+            let errors = errors.to_compile_error();
+            quote! { #errors #expanded }
+        }
+        None => expanded,
+    }
+}
+
+fn is_test_attribute(attr: &syn::Attribute) -> bool {
+    // `#[test]`, `#[core::prelude::v1::test]`, `#[tokio::test]`: any of them would make
+    // the harness run the function twice or reject it.
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "test")
+}
+
+/// Parses `key = value, ...`, reporting every bad argument, not just the first.
+fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
+    let arguments = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+    let mut config = Config::defaults(kind);
+    let mut errors: Option<syn::Error> = None;
+    let mut push_error = |error: syn::Error| match &mut errors {
+        Some(existing) => existing.combine(error),
+        None => errors = Some(error),
+    };
+
+    // The arguments that were given, kept to check duplicates and the combinations
+    // that only make sense together once every argument is known.
+    let mut flavor_arg: Option<Meta> = None;
+    let mut worker_threads_arg: Option<Meta> = None;
+    let mut start_paused_arg: Option<Meta> = None;
+    let mut crate_arg: Option<Meta> = None;
+
+    for argument in arguments {
+        let Meta::NameValue(name_value) = &argument else {
+            push_error(syn::Error::new_spanned(
+                &argument,
+                format!(
+                    "{}: expected `key = value`; the keys are `flavor`, `worker_threads`, \
+                     `start_paused` and `crate`",
+                    kind.attribute_name()
+                ),
+            ));
+            continue;
+        };
+        let key = name_value
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let slot = match key.as_str() {
+            "flavor" => &mut flavor_arg,
+            "worker_threads" => &mut worker_threads_arg,
+            "start_paused" => &mut start_paused_arg,
+            "crate" => &mut crate_arg,
+            _ => {
+                push_error(syn::Error::new_spanned(
+                    &name_value.path,
+                    format!(
+                        "{}: unknown option `{}`; the options are `flavor`, `worker_threads`, \
+                         `start_paused` and `crate`",
+                        kind.attribute_name(),
+                        name_value.path.to_token_stream()
+                    ),
+                ));
+                continue;
+            }
+        };
+        if slot.is_some() {
+            push_error(syn::Error::new_spanned(
+                &argument,
+                format!("{}: `{key}` is given twice", kind.attribute_name()),
+            ));
+            continue;
+        }
+        let result = match key.as_str() {
+            "flavor" => parse_flavor(kind, &name_value.value).map(|flavor| config.flavor = flavor),
+            "worker_threads" => parse_worker_threads(kind, &name_value.value)
+                .map(|count| config.worker_threads = Some(count)),
+            "start_paused" => {
+                parse_bool(kind, &name_value.value).map(|paused| config.start_paused = paused)
+            }
+            _ => parse_crate_path(kind, &name_value.value).map(|path| config.crate_path = path),
+        };
+        match result {
+            Ok(()) => *slot = Some(argument),
+            Err(error) => push_error(error),
+        }
+    }
+
+    if let Some(worker_threads) = &worker_threads_arg {
+        if config.flavor == Flavor::CurrentThread {
+            let hint = match kind {
+                Kind::Main => "#[spindle::main(flavor = \"multi_thread\", worker_threads = N)]",
+                Kind::Test => "#[spindle::test(flavor = \"multi_thread\", worker_threads = N)]",
+            };
+            push_error(syn::Error::new_spanned(
+                worker_threads,
+                format!(
+                    "{}: `worker_threads` requires the multi-thread flavor: the current-thread \
+                     runtime runs every task on the calling thread; use `{hint}`",
+                    kind.attribute_name()
+                ),
+            ));
+        }
+    }
+
+    match errors {
+        Some(errors) => Err(errors),
+        None => Ok(config),
+    }
+}
+
+fn string_literal(value: &Expr) -> Option<&LitStr> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(literal),
+            ..
+        }) => Some(literal),
+        _ => None,
+    }
+}
+
+fn parse_flavor(kind: Kind, value: &Expr) -> syn::Result<Flavor> {
+    let unknown = || {
+        syn::Error::new_spanned(
+            value,
+            format!(
+                "{}: unknown runtime flavor; expected \"multi_thread\" or \"current_thread\"",
+                kind.attribute_name()
+            ),
+        )
+    };
+    match string_literal(value).map(LitStr::value).as_deref() {
+        Some("multi_thread") => Ok(Flavor::MultiThread),
+        Some("current_thread") => Ok(Flavor::CurrentThread),
+        _ => Err(unknown()),
+    }
+}
+
+fn parse_worker_threads(kind: Kind, value: &Expr) -> syn::Result<usize> {
+    let Expr::Lit(ExprLit {
+        lit: Lit::Int(literal),
+        ..
+    }) = value
+    else {
+        return Err(syn::Error::new_spanned(
+            value,
+            format!(
+                "{}: `worker_threads` expects an integer literal, such as `worker_threads = 4`",
+                kind.attribute_name()
+            ),
+        ));
+    };
+    let count: usize = literal.base10_parse().map_err(|error| {
+        syn::Error::new_spanned(
+            literal,
+            format!("{}: `worker_threads`: {error}", kind.attribute_name()),
+        )
+    })?;
+    if count == 0 {
+        return Err(syn::Error::new_spanned(
+            literal,
+            format!(
+                "{}: `worker_threads = 0`: a multi-thread runtime needs at least one worker \
+                 thread; pass 1 or more, or use `flavor = \"current_thread\"`",
+                kind.attribute_name()
+            ),
+        ));
+    }
+    Ok(count)
+}
+
+fn parse_bool(kind: Kind, value: &Expr) -> syn::Result<bool> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(literal),
+            ..
+        }) => Ok(literal.value),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            format!(
+                "{}: `start_paused` expects `true` or `false`",
+                kind.attribute_name()
+            ),
+        )),
+    }
+}
+
+fn parse_crate_path(kind: Kind, value: &Expr) -> syn::Result<Path> {
+    let literal = string_literal(value).ok_or_else(|| {
+        syn::Error::new_spanned(
+            value,
+            format!(
+                "{}: `crate` expects the path as a string, such as \
+                 `crate = \"my_crate::spindle\"`",
+                kind.attribute_name()
+            ),
+        )
+    })?;
+    literal.parse::<Path>().map_err(|_| {
+        syn::Error::new_spanned(
+            literal,
+            format!(
+                "{}: `crate = {:?}` is not a path; name the module that re-exports spindle, \
+                 such as `crate = \"my_crate::spindle\"`",
+                kind.attribute_name(),
+                literal.value()
+            ),
+        )
+    })
+}
+
+/// Rewrites `async fn f() -> T { body }` into `fn f() -> T { <build>.block_on(async { body }) }`.
+fn generate(kind: Kind, config: &Config, mut function: ItemFn) -> TokenStream {
+    function.sig.asyncness = None;
+    let crate_path = &config.crate_path;
+
+    // Spans on the body's last token, so that a type error in the value the body
+    // returns points at the body rather than at the attribute.
+    let body = &function.block;
+    let body_span = body
+        .stmts
+        .last()
+        .map_or_else(|| body.brace_token.span.join(), Spanned::span);
+
+    let mut builder = match config.flavor {
+        Flavor::MultiThread => quote! { #crate_path::runtime::Builder::new_multi_thread() },
+        Flavor::CurrentThread => quote! { #crate_path::runtime::Builder::new_current_thread() },
+    };
+    if let Some(count) = config.worker_threads {
+        builder.extend(quote! { .worker_threads(#count) });
+    }
+    if config.start_paused {
+        builder.extend(quote! { .start_paused(true) });
+    }
+    let failure = format!(
+        "{}: failed to build the spindle runtime: {{}}",
+        kind.attribute_name()
+    );
+
+    // Naming the future's output type (when it can be named) makes the compiler infer
+    // the body's `?` conversions and report a wrong return value against the
+    // signature instead of somewhere inside the generated code.
+    let output_type: Type = match &function.sig.output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, ty) => (**ty).clone(),
+    };
+    let pin_body = if matches!(output_type, Type::ImplTrait(_)) {
+        quote! {}
+    } else {
+        quote_spanned! {body_span=>
+            let body: ::core::pin::Pin<&mut dyn ::core::future::Future<Output = #output_type>> =
+                body;
+        }
+    };
+
+    let new_block = quote_spanned! {body_span=>
+        {
+            let body = async #body;
+            let body = ::core::pin::pin!(body);
+            #pin_body
+            #builder
+                .enable_all()
+                .build()
+                .unwrap_or_else(|error| ::core::panic!(#failure, error))
+                .block_on(body)
+        }
+    };
+    let new_block: syn::Block = match syn::parse2(new_block) {
+        Ok(block) => block,
+        Err(error) => return error.to_compile_error(),
+    };
+    *function.block = new_block;
+
+    let test_attribute = match kind {
+        Kind::Test => quote! { #[::core::prelude::v1::test] },
+        Kind::Main => quote! {},
+    };
+    quote! {
+        #test_attribute
+        #function
+    }
+}

@@ -1,0 +1,2 @@
+#[spindle::main(crate = "not a path")]
+async fn main() {}

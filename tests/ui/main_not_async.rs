@@ -1,0 +1,2 @@
+#[spindle::main]
+fn main() {}

@@ -1,0 +1,2 @@
+#[spindle::main(multi_thread)]
+async fn main() {}

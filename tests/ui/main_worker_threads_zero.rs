@@ -1,0 +1,2 @@
+#[spindle::main(worker_threads = 0)]
+async fn main() {}

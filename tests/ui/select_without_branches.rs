@@ -1,0 +1,5 @@
+async fn nothing() {
+    spindle::select! {}
+}
+
+fn main() {}
