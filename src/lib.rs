@@ -31,7 +31,7 @@
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, and the test clock.
 //! - [`sync`]: runtime-agnostic locks, semaphores and channels.
 
-pub use spindle_executor::{runtime, spawn, task};
+pub use spindle_executor::{runtime, spawn, task, task_local};
 pub use spindle_timers::time;
 
 /// Synchronisation primitives that work on any executor.

@@ -1,7 +1,6 @@
 //! The pool's threads and their accounting (see the module above for the design).
 
 use std::io;
-use std::panic::Location;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,7 +11,7 @@ use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::scheduler;
-use crate::task::{self, Id, JoinHandle, Notified};
+use crate::task::{self, JoinHandle, Notified, TaskMeta};
 
 /// Spawns onto one runtime's blocking pool; cheap to clone.
 #[derive(Clone)]
@@ -67,18 +66,14 @@ impl Spawner {
         &self,
         runtime: &scheduler::Handle,
         work: F,
-        spawned_at: &'static Location<'static>,
+        meta: TaskMeta,
     ) -> (JoinHandle<R>, Option<io::Error>)
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (notified, join) = task::new_unowned_task(
-            BlockingTask::new(work),
-            BlockingSchedule,
-            Id::next(),
-            spawned_at,
-        );
+        let (notified, join) =
+            task::new_unowned_task(BlockingTask::new(work), BlockingSchedule, meta);
         let result = self.submit(notified, runtime);
         (join, result.err())
     }

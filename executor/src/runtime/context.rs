@@ -10,13 +10,17 @@
 use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
 
+use std::sync::Arc;
+
 use crate::scheduler;
+use crate::task::cell::Header;
 use crate::task::Id;
 
 struct Context {
     handle: RefCell<Option<scheduler::Handle>>,
     scheduler: Cell<Option<NonNull<scheduler::Context>>>,
-    current_task: Cell<Option<Id>>,
+    /// The header of the task being polled (or dropped) on this thread.
+    current_task: Cell<Option<NonNull<Header>>>,
     in_runtime: Cell<bool>,
 }
 
@@ -31,26 +35,43 @@ thread_local! {
     };
 }
 
-/// Restores the previously running task id on drop.
-pub(crate) struct TaskIdGuard(Option<Id>);
+/// Restores the previously running task on drop.
+pub(crate) struct CurrentTaskGuard(Option<NonNull<Header>>);
 
-pub(crate) fn set_current_task_id(id: Option<Id>) -> TaskIdGuard {
-    TaskIdGuard(
+/// Marks `task` as the one running on this thread. The task harness calls this around
+/// each poll and each drop of a future, while it holds a reference to the cell.
+pub(crate) fn set_current_task(task: NonNull<Header>) -> CurrentTaskGuard {
+    CurrentTaskGuard(
         CONTEXT
-            .try_with(|cx| cx.current_task.replace(id))
+            .try_with(|cx| cx.current_task.replace(Some(task)))
             .ok()
             .flatten(),
     )
 }
 
-impl Drop for TaskIdGuard {
+impl Drop for CurrentTaskGuard {
     fn drop(&mut self) {
         let _ = CONTEXT.try_with(|cx| cx.current_task.set(self.0));
     }
 }
 
+fn with_current_task<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
+    let task = CONTEXT
+        .try_with(|cx| cx.current_task.get())
+        .ok()
+        .flatten()?;
+    // SAFETY: the pointer is installed by the harness only while it holds a reference
+    // to the cell and is running on this thread, and the guard removes it before the
+    // harness returns (also on unwind), so the header is alive here.
+    Some(f(unsafe { task.as_ref() }))
+}
+
 pub(crate) fn current_task_id() -> Option<Id> {
-    CONTEXT.try_with(|cx| cx.current_task.get()).ok().flatten()
+    with_current_task(|header| header.id)
+}
+
+pub(crate) fn current_task_name() -> Option<Arc<str>> {
+    with_current_task(|header| header.name.clone()).flatten()
 }
 
 /// The entered runtime's handle, if any.

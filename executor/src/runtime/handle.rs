@@ -8,7 +8,7 @@ use std::panic::Location;
 use super::context;
 use super::RuntimeFlavor;
 use crate::scheduler;
-use crate::task::{Id, JoinHandle};
+use crate::task::{JoinHandle, TaskMeta};
 
 /// A reference to a runtime that can spawn onto it from any thread, even one the
 /// runtime did not start (asyncio's `call_soon_threadsafe`).
@@ -110,7 +110,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.spawn(future, Id::next(), Location::caller())
+        self.inner.spawn(future, TaskMeta::new(Location::caller()))
     }
 
     /// Runs `work` on this runtime's blocking pool.
@@ -124,10 +124,11 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (join, error) =
-            self.inner
-                .blocking_spawner()
-                .spawn_blocking(&self.inner, work, Location::caller());
+        let (join, error) = self.inner.blocking_spawner().spawn_blocking(
+            &self.inner,
+            work,
+            TaskMeta::new(Location::caller()),
+        );
         if let Some(error) = error {
             panic!(
                 "spawn_blocking: the OS refused to start a blocking-pool thread ({error}); lower \

@@ -10,7 +10,6 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
-use std::panic::Location;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
@@ -25,7 +24,7 @@ use crate::runtime::park;
 use crate::scheduler;
 use crate::task::cell::Schedule;
 use crate::task::list::OwnedTasks;
-use crate::task::{self, Id, JoinHandle, Notified, Task};
+use crate::task::{self, JoinHandle, Notified, Task, TaskMeta};
 
 /// The scheduler half of a current-thread runtime's handle.
 pub(crate) struct Handle {
@@ -85,17 +84,12 @@ pub(crate) fn create(
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(
-        self: &Arc<Self>,
-        future: F,
-        id: Id,
-        spawned_at: &'static Location<'static>,
-    ) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (owned, notified, join) = task::new_owned_task(future, self.clone(), id, spawned_at);
+        let (owned, notified, join) = task::new_owned_task(future, self.clone(), meta);
         match self.owned.bind(owned) {
             Ok(()) => self.schedule_task(notified),
             Err(owned) => {

@@ -9,12 +9,11 @@ pub(crate) mod current_thread;
 pub(crate) mod multi_thread;
 
 use std::future::Future;
-use std::panic::Location;
 use std::sync::Arc;
 
 use crate::blocking;
 use crate::runtime::driver::DriverHandle;
-use crate::task::{Id, JoinHandle};
+use crate::task::{JoinHandle, TaskMeta};
 
 #[derive(Clone)]
 pub(crate) enum Handle {
@@ -28,19 +27,14 @@ pub(crate) enum Context {
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(
-        &self,
-        future: F,
-        id: Id,
-        spawned_at: &'static Location<'static>,
-    ) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         match self {
-            Handle::CurrentThread(handle) => handle.spawn(future, id, spawned_at),
-            Handle::MultiThread(handle) => handle.spawn(future, id, spawned_at),
+            Handle::CurrentThread(handle) => handle.spawn(future, meta),
+            Handle::MultiThread(handle) => handle.spawn(future, meta),
         }
     }
 

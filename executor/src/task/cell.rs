@@ -17,11 +17,12 @@
 use std::future::Future;
 use std::panic::Location;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::task::Waker;
 
 use super::id::Id;
 use super::state::State;
-use super::{JoinError, Notified, Task};
+use super::{JoinError, Notified, Task, TaskMeta};
 use crate::loom::{AtomicUsize, UnsafeCell};
 
 /// What a task needs from the scheduler it belongs to.
@@ -64,6 +65,8 @@ pub(crate) struct Header {
     pub(crate) id: Id,
     /// Where the owned list keeps this task; written and read under that list's lock.
     pub(crate) owned_key: AtomicUsize,
+    /// The name given with `task::Builder::name`, if any.
+    pub(crate) name: Option<Arc<str>>,
     /// Where the task was spawned; for the live task list and slow-poll reports.
     #[allow(dead_code)]
     pub(crate) spawned_at: &'static Location<'static>,
@@ -97,18 +100,18 @@ impl<F: Future, S: Schedule> Cell<F, S> {
     pub(crate) fn allocate(
         future: F,
         scheduler: S,
-        id: Id,
+        meta: TaskMeta,
         refs: usize,
-        spawned_at: &'static Location<'static>,
         vtable: &'static Vtable,
     ) -> NonNull<Header> {
         let cell = Box::new(Cell {
             header: Header {
                 state: State::new(refs),
                 vtable,
-                id,
+                id: meta.id,
                 owned_key: AtomicUsize::new(usize::MAX),
-                spawned_at,
+                name: meta.name,
+                spawned_at: meta.spawned_at,
             },
             core: Core {
                 scheduler,

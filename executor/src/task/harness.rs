@@ -65,7 +65,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// The caller owns the stage: it holds `RUNNING`, or it is the `JoinHandle` after
     /// `COMPLETE`, or it completed the task and no `JoinHandle` is interested.
     unsafe fn set_stage(&self, stage: Stage<F>) {
-        let _task_id = context::set_current_task_id(Some(self.header().id));
+        let _current = context::set_current_task(self.cell.cast());
         self.cell().core.stage.with_mut(|slot| {
             // SAFETY: exclusive per the contract; the old stage drops in place, which
             // is what pinning requires of the future.
@@ -77,7 +77,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// As `set_stage`, and the stage must hold a future (the caller set `RUNNING`
     /// from a notified, not-complete state).
     unsafe fn poll_future(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let _task_id = context::set_current_task_id(Some(self.header().id));
+        let _current = context::set_current_task(self.cell.cast());
         self.cell().core.stage.with_mut(|slot| {
             // SAFETY: exclusive per the contract.
             let stage = unsafe { &mut *slot };

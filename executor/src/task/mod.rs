@@ -7,14 +7,18 @@
 //! [`JoinHandle`] and [`AbortHandle`].
 
 mod abort;
+mod builder;
 pub(crate) mod cell;
 mod error;
+mod group;
 mod harness;
 mod id;
 mod join;
+mod join_set;
 pub(crate) mod list;
 mod spawn;
 pub(crate) mod state;
+mod task_local;
 mod waker;
 mod yield_now;
 
@@ -23,11 +27,15 @@ use std::panic::Location;
 use std::ptr::NonNull;
 
 pub use abort::AbortHandle;
+pub use builder::{name, Builder};
 pub use error::JoinError;
+pub use group::{TaskGroup, TaskGroupError};
 pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
+pub use join_set::JoinSet;
 pub use spawn::{spawn, spawn_blocking};
 pub use spindle_sync::coop::{consume_budget, unconstrained, Unconstrained};
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 use cell::{Cell, Header, Schedule};
@@ -124,26 +132,36 @@ fn release_reference(raw: RawTask) {
     }
 }
 
+/// What identifies a task: its id, optional name, and where it was spawned.
+pub(crate) struct TaskMeta {
+    pub(crate) id: Id,
+    pub(crate) name: Option<std::sync::Arc<str>>,
+    pub(crate) spawned_at: &'static Location<'static>,
+}
+
+impl TaskMeta {
+    /// A fresh id for an unnamed task spawned at `spawned_at`.
+    pub(crate) fn new(spawned_at: &'static Location<'static>) -> TaskMeta {
+        TaskMeta {
+            id: Id::next(),
+            name: None,
+            spawned_at,
+        }
+    }
+}
+
 /// Allocates a task for a scheduler with an owned list: returns the list's reference,
 /// the first `Notified` and the `JoinHandle`.
 pub(crate) fn new_owned_task<F, S>(
     future: F,
     scheduler: S,
-    id: Id,
-    spawned_at: &'static Location<'static>,
+    meta: TaskMeta,
 ) -> (Task, Notified, JoinHandle<F::Output>)
 where
     F: Future + 'static,
     S: Schedule,
 {
-    let header = Cell::allocate(
-        future,
-        scheduler,
-        id,
-        3,
-        spawned_at,
-        harness::vtable::<F, S>(),
-    );
+    let header = Cell::allocate(future, scheduler, meta, 3, harness::vtable::<F, S>());
     let raw = RawTask::from_header(header);
     (Task(raw), Notified(raw), JoinHandle::new(raw))
 }
@@ -153,21 +171,13 @@ where
 pub(crate) fn new_unowned_task<F, S>(
     future: F,
     scheduler: S,
-    id: Id,
-    spawned_at: &'static Location<'static>,
+    meta: TaskMeta,
 ) -> (Notified, JoinHandle<F::Output>)
 where
     F: Future + 'static,
     S: Schedule,
 {
-    let header = Cell::allocate(
-        future,
-        scheduler,
-        id,
-        2,
-        spawned_at,
-        harness::vtable::<F, S>(),
-    );
+    let header = Cell::allocate(future, scheduler, meta, 2, harness::vtable::<F, S>());
     let raw = RawTask::from_header(header);
     (Notified(raw), JoinHandle::new(raw))
 }

@@ -12,7 +12,6 @@ pub(crate) mod park;
 mod worker;
 
 use std::future::Future;
-use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +21,7 @@ use crate::blocking;
 use crate::runtime::config::Config;
 use crate::runtime::driver::{DriverConfig, DriverHandle};
 use crate::task::cell::Schedule;
-use crate::task::{self, Id, JoinHandle, Notified, Task};
+use crate::task::{self, JoinHandle, Notified, Task, TaskMeta};
 
 /// The scheduler half of a multi-thread runtime's handle.
 pub(crate) struct Handle {
@@ -33,17 +32,12 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(
-        self: &Arc<Self>,
-        future: F,
-        id: Id,
-        spawned_at: &'static Location<'static>,
-    ) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (owned, notified, join) = task::new_owned_task(future, self.clone(), id, spawned_at);
+        let (owned, notified, join) = task::new_owned_task(future, self.clone(), meta);
         match self.shared.owned.bind(owned) {
             Ok(()) => self.schedule_task(notified, false),
             Err(owned) => {
