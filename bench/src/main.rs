@@ -142,8 +142,8 @@ struct Policy {
 
 const FULL: Policy = Policy {
     min_rounds: 10,
-    max_rounds: 100,
-    budget: Duration::from_secs(20),
+    max_rounds: 300,
+    budget: Duration::from_secs(15),
     isolated_rounds: 3,
 };
 

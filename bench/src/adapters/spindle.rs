@@ -1,14 +1,21 @@
-//! spindle's multi-thread runtime and spindle::sync.
+//! spindle's multi-thread runtime, spindle::sync and spindle::time.
 
 tokio_like_adapter!(spindle);
 
+/// Timers: `spindle::time::sleep`.
+pub fn sleep(duration: std::time::Duration) -> spindle::time::Sleep {
+    spindle::time::sleep(duration)
+}
+
 crate::workloads!();
+crate::timer_workloads!();
 
 /// Every workload spindle runs.
 ///
-/// TODO(timers): when `spindle::time` is public, add
-/// `pub fn sleep(d: Duration) -> spindle::time::Sleep`, invoke
-/// `crate::timer_workloads!()` and extend with `timer_workloads()` as tokio does.
+/// TODO(io): when `spindle::net` is public, add the IO adapter pieces and extend
+/// with `io_workloads()` (see `workloads.rs`).
 pub fn workloads() -> Vec<crate::harness::Workload<Runtime>> {
-    core_workloads()
+    let mut all = core_workloads();
+    all.extend(timer_workloads());
+    all
 }
