@@ -4,7 +4,7 @@
 //! every operation here is the `std::fs` call of the same name run on the runtime's
 //! blocking pool (see [`task::spawn_blocking`](crate::task::spawn_blocking)); the
 //! calling task awaits its result and its worker thread stays free. The one-shot
-//! functions ([`read`], [`write`], [`metadata`], ...) move their arguments onto the pool
+//! functions ([`read`], [`write()`], [`metadata`], ...) move their arguments onto the pool
 //! and return the result. [`File`] keeps one blocking operation in flight and buffers
 //! between it and the caller (its module explains the state machine), and
 //! [`read_dir`] fetches entries in chunks.

@@ -3,7 +3,7 @@
 //!
 //! Standard streams may be terminals, pipes or files, and cannot all be made
 //! non-blocking without affecting other processes sharing them, so, as in tokio, each
-//! handle does its reads and writes on the blocking pool ([`blocking`] has the state
+//! handle does its reads and writes on the blocking pool (its `blocking` module has the state
 //! machine). Consequences a user should know, all shared with tokio:
 //!
 //! - Writes are write-behind: call `flush` to learn that the bytes were written (and
