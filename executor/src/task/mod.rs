@@ -7,6 +7,7 @@
 //! [`JoinHandle`] and [`AbortHandle`].
 
 mod abort;
+mod block_in_place;
 mod builder;
 pub(crate) mod cell;
 mod error;
@@ -27,6 +28,7 @@ use std::panic::Location;
 use std::ptr::NonNull;
 
 pub use abort::AbortHandle;
+pub use block_in_place::block_in_place;
 pub use builder::{name, Builder};
 pub use error::JoinError;
 pub use group::{TaskGroup, TaskGroupError};
