@@ -50,3 +50,8 @@ pub mod __private {
     pub use crate::macros::support::*;
 }
 // --- end macros ---
+
+// --- fs and stdio ---
+pub mod fs;
+pub mod stdio;
+// --- end fs and stdio ---

@@ -16,3 +16,6 @@ mod scheduler;
 pub mod task;
 
 pub use task::spawn;
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod loom_hooks;

@@ -1,0 +1,125 @@
+//! Models of `spindle_sync::mpsc`, bounded and unbounded.
+//!
+//! What they prove: a sender waiting on a full bounded channel is woken when a slot
+//! frees, and messages keep their order; a waiting sender that is dropped gives its
+//! reserved slot back, so capacity never leaks; closing the receiver while a sender
+//! waits wakes the sender, and everything accepted is still received; an unbounded
+//! receiver sees a racing send and then `None` once the last sender is gone; a
+//! receiver dropped while waiting closes the channel and every message is dropped
+//! exactly once (delivered into the channel and dropped with it, or refused).
+
+#![cfg(loom)]
+
+use std::pin::pin;
+
+use loom::future::block_on;
+use loom::sync::atomic::{AtomicUsize, Ordering};
+use loom::sync::Arc;
+use spindle_loom_tests::{model, poll_noop};
+use spindle_sync::mpsc;
+
+#[test]
+fn full_bounded_channel_wakes_a_waiting_sender_in_order() {
+    model(
+        "full_bounded_channel_wakes_a_waiting_sender_in_order",
+        || {
+            let (tx, mut rx) = mpsc::channel(1);
+            tx.try_send(1).expect("one free slot");
+            let sender = loom::thread::spawn(move || block_on(tx.send(2)).expect("open"));
+            assert_eq!(block_on(rx.recv()), Some(1));
+            assert_eq!(block_on(rx.recv()), Some(2));
+            sender.join().unwrap();
+            assert_eq!(block_on(rx.recv()), None, "the only sender is gone");
+        },
+    );
+}
+
+#[test]
+fn dropped_waiting_sender_gives_its_slot_back() {
+    model("dropped_waiting_sender_gives_its_slot_back", || {
+        let (tx, mut rx) = mpsc::channel(1);
+        tx.try_send(1).expect("one free slot");
+        let waiter_tx = tx.clone();
+        let waiter = loom::thread::spawn(move || {
+            let mut send = pin!(waiter_tx.send(2));
+            // Either it waits (and is then cancelled) or the slot was already free.
+            if poll_noop(&mut send.as_mut()).is_ready() {
+                return true;
+            }
+            false
+        });
+        assert_eq!(rx.try_recv().ok(), Some(1));
+        let waiter_sent = waiter.join().unwrap();
+        if waiter_sent {
+            assert_eq!(rx.try_recv().ok(), Some(2));
+        }
+        tx.try_send(3)
+            .expect("the cancelled sender's slot came back");
+        assert_eq!(rx.try_recv().ok(), Some(3));
+    });
+}
+
+#[test]
+fn receiver_close_wakes_a_waiting_sender_and_keeps_what_was_accepted() {
+    model(
+        "receiver_close_wakes_a_waiting_sender_and_keeps_what_was_accepted",
+        || {
+            let (tx, mut rx) = mpsc::channel(1);
+            tx.try_send(1).expect("one free slot");
+            let sender = loom::thread::spawn(move || block_on(tx.send(2)).is_ok());
+            rx.close();
+            let second_accepted = sender.join().unwrap();
+            assert_eq!(block_on(rx.recv()), Some(1));
+            if second_accepted {
+                assert_eq!(block_on(rx.recv()), Some(2));
+            }
+            assert_eq!(block_on(rx.recv()), None);
+        },
+    );
+}
+
+#[test]
+fn unbounded_receiver_sees_a_racing_send_then_none() {
+    model("unbounded_receiver_sees_a_racing_send_then_none", || {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let sender = loom::thread::spawn(move || tx.send(1).expect("receiver alive"));
+        assert_eq!(block_on(rx.recv()), Some(1));
+        assert_eq!(block_on(rx.recv()), None);
+        sender.join().unwrap();
+    });
+}
+
+struct Message(Arc<AtomicUsize>);
+
+impl Drop for Message {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn unbounded_receiver_dropped_while_waiting_closes_and_drops_each_message_once() {
+    model(
+        "unbounded_receiver_dropped_while_waiting_closes_and_drops_each_message_once",
+        || {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let receiver = loom::thread::spawn(move || {
+                let received = {
+                    let mut recv = pin!(rx.recv());
+                    poll_noop(&mut recv.as_mut())
+                };
+                drop(rx);
+                received.is_ready()
+            });
+            let refused = tx.send(Message(drops.clone())).err();
+            let got_it = receiver.join().unwrap();
+            assert!(tx.is_closed(), "a dropped receiver closes the channel");
+            if got_it {
+                assert!(refused.is_none());
+            }
+            drop(refused);
+            assert_eq!(drops.load(Ordering::SeqCst), 1);
+        },
+    );
+}
