@@ -305,6 +305,26 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// Builds a [`LocalRuntime`](super::LocalRuntime): a current-thread runtime whose
+    /// `block_on` and `spawn_local` accept futures that are not `Send`.
+    ///
+    /// # Errors
+    ///
+    /// Fails when this builder is for the multi-thread runtime (use
+    /// `Builder::new_current_thread()`), or as [`build`](Builder::build) does.
+    pub fn build_local(&mut self) -> io::Result<super::LocalRuntime> {
+        if self.flavor != RuntimeFlavor::CurrentThread {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "Builder::build_local needs a current-thread builder: start from \
+                 Builder::new_current_thread(), since !Send tasks stay on one thread",
+            ));
+        }
+        Ok(super::LocalRuntime::new(self.build()?))
+    }
+}
+
 fn default_worker_threads() -> io::Result<usize> {
     match std::env::var(WORKER_THREADS_ENV) {
         Ok(value) => match value.trim().parse::<usize>() {

@@ -129,9 +129,8 @@ impl Drop for InRuntimeGuard {
     }
 }
 
-/// Leaves runtime mode for the duration of the guard (used by `block_in_place`-like
-/// paths that may legitimately block); restores it on drop.
-#[allow(dead_code)]
+/// Leaves runtime mode while `f` runs (for `block_in_place`, whose closure may block
+/// and may call `Handle::block_on`); restores it afterwards, also on unwind.
 pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(bool);
     impl Drop for Reset {

@@ -10,6 +10,7 @@ pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod driver;
 mod handle;
+mod local;
 pub(crate) mod park;
 
 use std::fmt;
@@ -20,6 +21,7 @@ use std::time::Duration;
 
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use local::LocalRuntime;
 
 use crate::blocking;
 use crate::scheduler::{self, current_thread, multi_thread};

@@ -7,6 +7,7 @@
 //! [`JoinHandle`] and [`AbortHandle`].
 
 mod abort;
+mod block_in_place;
 mod builder;
 pub(crate) mod cell;
 mod error;
@@ -16,6 +17,7 @@ mod id;
 mod join;
 mod join_set;
 pub(crate) mod list;
+mod local;
 mod spawn;
 pub(crate) mod state;
 mod task_local;
@@ -27,12 +29,14 @@ use std::panic::Location;
 use std::ptr::NonNull;
 
 pub use abort::AbortHandle;
+pub use block_in_place::block_in_place;
 pub use builder::{name, Builder};
 pub use error::JoinError;
 pub use group::{TaskGroup, TaskGroupError};
 pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
+pub use local::{spawn_local, LocalSet};
 pub use spawn::{spawn, spawn_blocking};
 pub use spindle_sync::coop::{consume_budget, unconstrained, Unconstrained};
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
@@ -63,7 +67,9 @@ impl RawTask {
 pub(crate) struct Notified(RawTask);
 
 // SAFETY: a `Notified` only ever runs the future through the state machine, which
-// gives one thread at a time exclusive access, and every spawned future is `Send`.
+// gives one thread at a time exclusive access. Futures spawned on the runtime are
+// `Send`; a `LocalSet`'s `!Send` futures travel only as references and are polled and
+// dropped on the set's own thread (see `local.rs`).
 unsafe impl Send for Notified {}
 
 impl Notified {

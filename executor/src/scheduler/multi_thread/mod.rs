@@ -15,7 +15,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use worker::{Context, Shared};
+pub(crate) use worker::{block_in_place, Context, Shared};
 
 use crate::blocking;
 use crate::runtime::config::Config;

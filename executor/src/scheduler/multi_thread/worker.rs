@@ -378,6 +378,40 @@ impl Handle {
     }
 }
 
+/// Runs `work` on this worker thread after handing the worker's core to a new thread,
+/// so the queue keeps being served while `work` blocks. Returns `Err(work)` when this
+/// thread is not a worker of a multi-thread runtime holding its core.
+pub(crate) fn block_in_place<F: FnOnce() -> R, R>(work: F) -> Result<R, F> {
+    let handed_off = context::with_scheduler(|cx| {
+        let Some(scheduler::Context::MultiThread(cx)) = cx else {
+            return None;
+        };
+        let core = cx.core.try_borrow_mut().ok()?.take()?;
+        Some((cx.handle.clone(), cx.index, core))
+    });
+    let Some((handle, index, core)) = handed_off else {
+        return Err(work);
+    };
+    *handle.shared.live_workers.lock() += 1;
+    let worker_handle = handle.clone();
+    let exiting_handle = handle.clone();
+    let started = handle.config.spawn_thread(
+        move || run_worker(worker_handle, index, core),
+        move || worker_exited(&exiting_handle),
+    );
+    if let Err(error) = started {
+        // The core was moved into the closure that failed to start; without a thread
+        // to run it, this worker's queue would be stranded.
+        panic!(
+            "block_in_place: the OS refused to start a thread to take over the worker's queue \
+             ({error}); use spawn_blocking instead, or raise the process's thread limit"
+        );
+    }
+    // This thread is no longer a worker: after `work`, the task that called us finishes
+    // its poll here and the thread then leaves the worker loop (it has no core).
+    Ok(context::exit_runtime(work))
+}
+
 pub(super) fn schedule_task(handle: &Arc<Handle>, task: Notified, is_yield: bool) {
     let mut task = Some(task);
     context::with_scheduler(|cx| {

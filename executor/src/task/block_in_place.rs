@@ -1,0 +1,53 @@
+//! `block_in_place`: run blocking code on a worker without stalling its queue.
+
+use crate::runtime::context;
+use crate::scheduler::{self, multi_thread};
+
+/// Runs the blocking closure `work` on the current worker thread, first handing the
+/// worker's run queue to a freshly started thread so the other tasks keep running.
+///
+/// Use it where the blocking call cannot be moved into
+/// [`spawn_blocking`](crate::task::spawn_blocking) (for example because it borrows
+/// from the task). Inside `work`, `Handle::block_on` may be used.
+///
+/// # Panics
+///
+/// Panics on a current-thread runtime, whose only thread cannot be handed over: use
+/// `spawn_blocking` there. Outside any runtime, `work` simply runs.
+///
+/// ```
+/// use spindle_executor::runtime::Runtime;
+/// use spindle_executor::task;
+///
+/// let rt = Runtime::new().unwrap();
+/// let sum = rt.block_on(async {
+///     spindle_executor::spawn(async {
+///         task::block_in_place(|| (1..=10u32).sum::<u32>())
+///     })
+///     .await
+///     .unwrap()
+/// });
+/// assert_eq!(sum, 55);
+/// ```
+#[track_caller]
+pub fn block_in_place<F, R>(work: F) -> R
+where
+    F: FnOnce() -> R,
+{
+    match multi_thread::block_in_place(work) {
+        Ok(output) => output,
+        Err(work) => {
+            let on_current_thread_scheduler = context::with_scheduler(|cx| {
+                matches!(cx, Some(scheduler::Context::CurrentThread(_)))
+            });
+            if on_current_thread_scheduler {
+                panic!(
+                    "block_in_place called on a current-thread runtime, whose only thread \
+                     cannot be handed over while it blocks: use spawn_blocking and await its \
+                     JoinHandle, or build the runtime with Builder::new_multi_thread()"
+                );
+            }
+            work()
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! `LocalSet` and `spawn_local`: tasks whose futures are not `Send`.
+//!
+//! A `LocalSet` owns a run queue that only its owning thread drains, while the set is
+//! being polled (through `run_until`, `block_on`, or awaiting the set itself). Tasks use
+//! the same cell as every other task, with a scheduler that pushes to the set's local
+//! queue when the wake happens on the owning thread inside the set, and to a locked
+//! remote queue otherwise (a waker may be sent anywhere and woken from any thread),
+//! waking whoever polls the set.
+//!
+//! Why a `!Send` future is safe in a cell whose references cross threads: the future is
+//! only ever polled by the owning thread (only it drains the queues), and it is only
+//! ever dropped there too: by completion, or by the set's drop, which cancels every
+//! task still alive (a `LocalSet` is `!Send`, so it is dropped on its owning thread).
+//! References that outlive the set only ever see a finished or cancelled stage.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use parking_lot::Mutex;
+
+use super::cell::Schedule;
+use super::list::OwnedTasks;
+use super::{JoinHandle, Notified, Task, TaskMeta};
+use crate::runtime::Runtime;
+
+/// How many tasks the set runs per poll before it yields to its own executor.
+const TASKS_PER_POLL: usize = 61;
+
+/// A set of tasks that are not `Send`, all run on the thread that polls the set.
+///
+/// ```
+/// use std::rc::Rc;
+/// use spindle_executor::runtime::Builder;
+/// use spindle_executor::task::{self, LocalSet};
+///
+/// let rt = Builder::new_current_thread().build().unwrap();
+/// let local = LocalSet::new();
+/// let shared = Rc::new(5); // Rc is not Send: spindle::spawn would refuse it
+/// let doubled = local.block_on(&rt, async move {
+///     let shared = shared.clone();
+///     task::spawn_local(async move { *shared * 2 }).await.unwrap()
+/// });
+/// assert_eq!(doubled, 10);
+/// ```
+pub struct LocalSet {
+    context: Rc<LocalContext>,
+    _not_send: PhantomData<*const ()>,
+}
+
+struct LocalContext {
+    shared: Arc<LocalShared>,
+    queue: RefCell<VecDeque<Notified>>,
+    tick: Cell<u32>,
+}
+
+/// The part of a set that wakers on other threads reach.
+struct LocalShared {
+    owned: OwnedTasks,
+    remote: Mutex<RemoteQueue>,
+}
+
+struct RemoteQueue {
+    tasks: VecDeque<Notified>,
+    /// Whoever is polling the set, to wake when a remote task arrives.
+    waker: Option<Waker>,
+    closed: bool,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<LocalContext>>> = const { RefCell::new(None) };
+}
+
+impl Schedule for Arc<LocalShared> {
+    fn schedule(&self, task: Notified) {
+        let mut task = Some(task);
+        let _ = CURRENT.try_with(|current| {
+            if let Ok(current) = current.try_borrow() {
+                if let Some(context) = current.as_ref() {
+                    if Arc::ptr_eq(&context.shared, self) {
+                        if let Some(task) = task.take() {
+                            context.queue.borrow_mut().push_back(task);
+                        }
+                    }
+                }
+            }
+        });
+        let Some(task) = task else {
+            return;
+        };
+        let mut remote = self.remote.lock();
+        if remote.closed {
+            // The set was dropped and cancelled its tasks; only the reference remains.
+            drop(remote);
+            drop(task);
+            return;
+        }
+        remote.tasks.push_back(task);
+        let waker = remote.waker.take();
+        drop(remote);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    fn release(&self, task: &Task) -> Option<Task> {
+        self.owned.remove(task)
+    }
+}
+
+impl LocalSet {
+    /// An empty set.
+    pub fn new() -> LocalSet {
+        LocalSet {
+            context: Rc::new(LocalContext {
+                shared: Arc::new(LocalShared {
+                    owned: OwnedTasks::new(1),
+                    remote: Mutex::new(RemoteQueue {
+                        tasks: VecDeque::new(),
+                        waker: None,
+                        closed: false,
+                    }),
+                }),
+                queue: RefCell::new(VecDeque::new()),
+                tick: Cell::new(0),
+            }),
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Spawns a `!Send` future onto this set. It runs when the set is polled.
+    #[track_caller]
+    pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.context
+            .spawn(future, TaskMeta::new(Location::caller()))
+    }
+
+    /// Runs `future` on `runtime`'s `block_on`, with this set's tasks running beside it.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, runtime: &Runtime, future: F) -> F::Output {
+        runtime.block_on(self.run_until(future))
+    }
+
+    /// Drives `future` and this set's tasks together until `future` completes.
+    pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
+        let mut future = pin!(future);
+        std::future::poll_fn(|cx| {
+            let context = &self.context;
+            let output = context.enter(|| future.as_mut().poll(cx));
+            if let Poll::Ready(output) = output {
+                return Poll::Ready(output);
+            }
+            if context.run_some_tasks(cx) {
+                // Work is left: come back after the executor has had its turn.
+                cx.waker().wake_by_ref();
+            }
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// How many tasks of this set are alive.
+    pub fn len(&self) -> usize {
+        self.context.shared.owned.len()
+    }
+
+    /// True when no task of this set is alive.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl LocalContext {
+    fn spawn<F>(self: &Rc<Self>, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let (owned, notified, join) = super::new_owned_task(future, self.shared.clone(), meta);
+        match self.shared.owned.bind(owned) {
+            Ok(()) => self.queue.borrow_mut().push_back(notified),
+            Err(owned) => {
+                drop(notified);
+                owned.shutdown();
+            }
+        }
+        join
+    }
+
+    /// Runs `f` with this set as the thread's current set (restoring the previous).
+    fn enter<R>(self: &Rc<Self>, f: impl FnOnce() -> R) -> R {
+        struct Restore(Option<Rc<LocalContext>>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let previous = self.0.take();
+                let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
+            }
+        }
+        let previous = CURRENT.with(|current| current.borrow_mut().replace(self.clone()));
+        let _restore = Restore(previous);
+        f()
+    }
+
+    /// Runs up to `TASKS_PER_POLL` tasks; true when more are waiting.
+    fn run_some_tasks(self: &Rc<Self>, cx: &mut Context<'_>) -> bool {
+        self.shared.remote.lock().waker = Some(cx.waker().clone());
+        self.enter(|| {
+            for _ in 0..TASKS_PER_POLL {
+                let Some(task) = self.next_task() else {
+                    return false;
+                };
+                spindle_sync::coop::with_budget(|| task.run());
+            }
+            true
+        })
+    }
+
+    fn next_task(&self) -> Option<Notified> {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        let remote = || self.shared.remote.lock().tasks.pop_front();
+        if tick % 31 == 0 {
+            remote().or_else(|| self.queue.borrow_mut().pop_front())
+        } else {
+            let local = self.queue.borrow_mut().pop_front();
+            local.or_else(remote)
+        }
+    }
+}
+
+/// Awaiting a `LocalSet` runs its tasks until every one has finished.
+impl Future for LocalSet {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let context = &self.context;
+        if context.run_some_tasks(cx) {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        if context.shared.owned.len() == 0 {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Default for LocalSet {
+    fn default() -> Self {
+        LocalSet::new()
+    }
+}
+
+impl Drop for LocalSet {
+    fn drop(&mut self) {
+        let context = &self.context;
+        context.enter(|| {
+            context.shared.owned.close_and_shutdown_all();
+            context.queue.borrow_mut().clear();
+            let remote = {
+                let mut remote = context.shared.remote.lock();
+                remote.closed = true;
+                remote.waker = None;
+                std::mem::take(&mut remote.tasks)
+            };
+            drop(remote);
+        });
+    }
+}
+
+impl fmt::Debug for LocalSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalSet")
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+/// Spawns a `!Send` future onto the `LocalSet` being run on this thread.
+///
+/// # Panics
+///
+/// Panics outside a `LocalSet` (or a `LocalRuntime`), with a message saying how to
+/// run one.
+#[track_caller]
+pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let meta = TaskMeta::new(Location::caller());
+    let current = CURRENT.with(|current| current.borrow().clone());
+    match current {
+        Some(context) => context.spawn(future, meta),
+        None => panic!(
+            "spawn_local called outside a LocalSet: run the code with LocalSet::run_until, \
+             LocalSet::block_on, or on a LocalRuntime (Builder::new_current_thread().build_local())"
+        ),
+    }
+}
