@@ -141,3 +141,13 @@ flavour_tests!(
     stdin_echoed_to_stderr_arrives_intact,
     empty_stdin_reads_as_end_of_file,
 );
+
+#[cfg(feature = "tokio-io")]
+#[test]
+fn handles_implement_tokios_io_traits() {
+    fn assert_read<T: tokio::io::AsyncRead>(_: &T) {}
+    fn assert_write<T: tokio::io::AsyncWrite>(_: &T) {}
+    assert_read(&spindle::stdio::stdin());
+    assert_write(&spindle::stdio::stdout());
+    assert_write(&spindle::stdio::stderr());
+}

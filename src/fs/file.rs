@@ -210,6 +210,13 @@ impl File {
     /// it. Bytes read ahead into the buffer are dropped, so the std file's cursor may
     /// be past what was returned by reads.
     ///
+    /// # Panics
+    ///
+    /// Only when an abandoned `metadata`, `sync_all`, `sync_data` or `set_permissions`
+    /// future still runs on the blocking pool with the file and duplicating the
+    /// descriptor (to return while that call finishes) fails, for example because the
+    /// process is out of file descriptors.
+    ///
     /// ```
     /// use futures::AsyncWriteExt;
     /// use std::io::Read;
@@ -230,11 +237,17 @@ impl File {
         self.inner.get_mut().complete_in_flight().await;
         match Arc::try_unwrap(self.std) {
             Ok(std) => std,
-            // Every blocking closure drops its clone of the Arc before its JoinHandle
-            // resolves, and the in-flight one has just resolved.
-            Err(_) => unreachable!(
-                "spindle::fs::File::into_std: a finished blocking operation still holds the file"
-            ),
+            // The read/write/seek closures drop their clone before their JoinHandle
+            // resolves, but an abandoned `metadata`, `sync_all` or `set_permissions`
+            // future leaves its closure running with one. A duplicate descriptor shares
+            // the open file description (cursor and flags), so it serves as well.
+            Err(shared) => shared.try_clone().unwrap_or_else(|err| {
+                panic!(
+                    "spindle::fs::File::into_std: an abandoned metadata/sync call still uses \
+                     the file and duplicating its descriptor failed ({err}); await those \
+                     calls to completion before into_std"
+                )
+            }),
         }
     }
 
