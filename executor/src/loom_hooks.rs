@@ -28,7 +28,7 @@ use crate::runtime::driver::{Driver, DriverConfig};
 use crate::scheduler::multi_thread::park::{Parker, SharedDriver, Unparker};
 use crate::task::cell::Schedule;
 use crate::task::list::OwnedTasks;
-use crate::task::{self, JoinHandle, Notified, Task, TaskMeta};
+use crate::task::{self, JoinHandle, Notified, SpawnMeta, Task};
 
 #[allow(dead_code, clippy::duplicate_mod)]
 #[path = "scheduler/multi_thread/idle.rs"]
@@ -93,7 +93,7 @@ impl TestScheduler {
         F::Output: Send + 'static,
     {
         let scheduler = CellScheduler(self.shared.clone());
-        let meta = TaskMeta::new(Location::caller());
+        let meta = SpawnMeta::new(Location::caller());
         let (owned, notified, join) = task::new_owned_task(future, scheduler, meta);
         match self.shared.owned.bind(owned) {
             Ok(()) => self.shared.queue.lock().push_back(notified),

@@ -11,7 +11,7 @@ use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::scheduler;
-use crate::task::{self, JoinHandle, Notified, TaskMeta};
+use crate::task::{self, JoinHandle, Notified, SpawnMeta};
 
 /// Spawns onto one runtime's blocking pool; cheap to clone.
 #[derive(Clone)]
@@ -66,7 +66,7 @@ impl Spawner {
         &self,
         runtime: &scheduler::Handle,
         work: F,
-        meta: TaskMeta,
+        meta: SpawnMeta,
     ) -> (JoinHandle<R>, Option<io::Error>)
     where
         F: FnOnce() -> R + Send + 'static,

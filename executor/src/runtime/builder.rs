@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use super::config::{Callback, Config, ThreadNameFn};
 use super::driver::DriverConfig;
+use super::hooks::TaskHooks;
+use super::TaskMeta;
 use super::{Runtime, RuntimeFlavor};
 
 /// The environment variable that sets the default number of worker threads.
@@ -41,6 +43,7 @@ pub struct Builder {
     enable_io: bool,
     enable_time: bool,
     start_paused: bool,
+    task_hooks: TaskHooks,
 }
 
 impl Builder {
@@ -72,6 +75,7 @@ impl Builder {
             enable_io: false,
             enable_time: false,
             start_paused: false,
+            task_hooks: TaskHooks::default(),
         }
     }
 
@@ -161,6 +165,62 @@ impl Builder {
         F: Fn() + Send + Sync + 'static,
     {
         self.on_thread_unpark = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` when a task is spawned, with its id, name and spawn site.
+    ///
+    /// Hooks run on the runtime's threads in the middle of scheduling: keep them short
+    /// and non-blocking. A panic in a hook is caught and ignored.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use spindle_executor::runtime::Builder;
+    ///
+    /// let spawned = Arc::new(AtomicUsize::new(0));
+    /// let counter = spawned.clone();
+    /// let rt = Builder::new_current_thread()
+    ///     .on_task_spawn(move |_task| {
+    ///         counter.fetch_add(1, Ordering::Relaxed);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async { spindle_executor::spawn(async {}).await.unwrap() });
+    /// assert_eq!(spawned.load(Ordering::Relaxed), 1);
+    /// ```
+    pub fn on_task_spawn<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
+    {
+        self.task_hooks.on_spawn = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` when a task finishes: completes, panics or is cancelled.
+    pub fn on_task_terminate<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
+    {
+        self.task_hooks.on_terminate = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` just before each poll of a task, on the polling thread.
+    pub fn on_before_task_poll<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
+    {
+        self.task_hooks.before_poll = Some(Arc::new(hook));
+        self
+    }
+
+    /// Runs `hook` just after each poll of a task, on the polling thread.
+    pub fn on_after_task_poll<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
+    {
+        self.task_hooks.after_poll = Some(Arc::new(hook));
         self
     }
 
@@ -284,6 +344,7 @@ impl Builder {
             on_thread_unpark: self.on_thread_unpark.clone(),
             max_blocking_threads: self.max_blocking_threads,
             thread_keep_alive: self.thread_keep_alive,
+            task_hooks: (!self.task_hooks.is_empty()).then(|| self.task_hooks.clone()),
         });
         if self.start_paused && !self.enable_time {
             return Err(io::Error::new(

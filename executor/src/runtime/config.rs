@@ -6,6 +6,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::hooks::TaskHooks;
+
 /// A user callback run on a runtime thread.
 pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
 /// A user callback that names a new runtime thread.
@@ -21,6 +23,8 @@ pub(crate) struct Config {
     pub(crate) on_thread_park: Option<Callback>,
     pub(crate) on_thread_unpark: Option<Callback>,
     pub(crate) max_blocking_threads: usize,
+    /// Set only when at least one task hook is.
+    pub(crate) task_hooks: Option<TaskHooks>,
     pub(crate) thread_keep_alive: Duration,
 }
 

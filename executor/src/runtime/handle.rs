@@ -8,7 +8,7 @@ use std::panic::Location;
 use super::context;
 use super::RuntimeFlavor;
 use crate::scheduler;
-use crate::task::{JoinHandle, TaskMeta};
+use crate::task::{JoinHandle, SpawnMeta};
 
 /// A reference to a runtime that can spawn onto it from any thread, even one the
 /// runtime did not start (asyncio's `call_soon_threadsafe`).
@@ -110,7 +110,7 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.spawn(future, TaskMeta::new(Location::caller()))
+        self.inner.spawn(future, SpawnMeta::new(Location::caller()))
     }
 
     /// Runs `work` on this runtime's blocking pool.
@@ -127,7 +127,7 @@ impl Handle {
         let (join, error) = self.inner.blocking_spawner().spawn_blocking(
             &self.inner,
             work,
-            TaskMeta::new(Location::caller()),
+            SpawnMeta::new(Location::caller()),
         );
         if let Some(error) = error {
             panic!(
@@ -172,6 +172,20 @@ impl Handle {
             scheduler::Handle::CurrentThread(_) => RuntimeFlavor::CurrentThread,
             scheduler::Handle::MultiThread(_) => RuntimeFlavor::MultiThread,
         }
+    }
+
+    /// The runtime's counters: workers, queues, polls, parks, steals, the blocking
+    /// pool.
+    pub fn metrics(&self) -> super::RuntimeMetrics {
+        super::RuntimeMetrics::new(self.inner.clone())
+    }
+
+    /// Every live task of this runtime: id, name, spawn site, state, polls and age.
+    /// Print it for a table, like Go's goroutine dump or aiomonitor's `ps`.
+    pub fn dump(&self) -> super::TaskDump {
+        let mut tasks = Vec::new();
+        self.inner.owned().for_each(|task| tasks.push(task.info()));
+        super::TaskDump::new(tasks)
     }
 
     /// How many tasks are alive on this runtime (spawned and not yet finished).

@@ -9,8 +9,11 @@ mod builder;
 pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod driver;
+mod dump;
 mod handle;
+pub(crate) mod hooks;
 mod local;
+mod metrics;
 pub(crate) mod park;
 
 use std::fmt;
@@ -20,8 +23,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use builder::Builder;
+pub use dump::{TaskDump, TaskInfo, TaskState};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use hooks::TaskMeta;
 pub use local::LocalRuntime;
+pub use metrics::RuntimeMetrics;
+pub(crate) use metrics::WorkerMetrics;
 
 use crate::blocking;
 use crate::scheduler::{self, current_thread, multi_thread};

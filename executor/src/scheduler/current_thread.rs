@@ -7,24 +7,29 @@
 //! free, then takes over running the tasks. With no thread inside `block_on`,
 //! spawned tasks wait (as in tokio).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::{pin, Pin};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Wake, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use crossbeam_utils::CachePadded;
 
 use crate::blocking;
-use crate::loom::{AtomicBool, Mutex, Ordering};
+use crate::loom::{AtomicBool, AtomicUsize, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::runtime::driver::{Driver, DriverConfig, DriverHandle};
+use crate::runtime::hooks::TaskHooks;
 use crate::runtime::park;
+use crate::runtime::WorkerMetrics;
 use crate::scheduler;
 use crate::task::cell::Schedule;
 use crate::task::list::OwnedTasks;
-use crate::task::{self, JoinHandle, Notified, Task, TaskMeta};
+use crate::task::{self, JoinHandle, Notified, SpawnMeta, Task};
 
 /// The scheduler half of a current-thread runtime's handle.
 pub(crate) struct Handle {
@@ -33,6 +38,10 @@ pub(crate) struct Handle {
     main_woken: AtomicBool,
     is_shutdown: AtomicBool,
     pub(crate) owned: OwnedTasks,
+    pub(crate) metrics: CachePadded<WorkerMetrics>,
+    pub(crate) remote_schedule_count: AtomicU64,
+    /// Length of the core's local queue, written by the thread that holds the core.
+    local_queue_len: AtomicUsize,
     pub(crate) blocking: blocking::Spawner,
     pub(crate) driver: DriverHandle,
     pub(crate) config: Arc<Config>,
@@ -55,6 +64,8 @@ struct Core {
 pub(crate) struct Context {
     handle: Arc<Handle>,
     core: RefCell<Option<Box<Core>>>,
+    /// When this thread last woke, for the busy-time metric.
+    busy_since: Cell<Option<Instant>>,
 }
 
 pub(crate) fn create(
@@ -68,6 +79,9 @@ pub(crate) fn create(
         main_woken: AtomicBool::new(true),
         is_shutdown: AtomicBool::new(false),
         owned: OwnedTasks::new(1),
+        metrics: CachePadded::new(WorkerMetrics::default()),
+        remote_schedule_count: AtomicU64::new(0),
+        local_queue_len: AtomicUsize::new(0),
         blocking,
         driver: driver_handle,
         config,
@@ -84,12 +98,15 @@ pub(crate) fn create(
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         let (owned, notified, join) = task::new_owned_task(future, self.clone(), meta);
+        if let Some(hooks) = &self.config.task_hooks {
+            hooks.spawned(owned.header());
+        }
         match self.owned.bind(owned) {
             Ok(()) => self.schedule_task(notified),
             Err(owned) => {
@@ -117,6 +134,8 @@ impl Handle {
             if let Some(core) = slot.as_mut() {
                 if let Some(task) = task.take() {
                     core.tasks.push_back(task);
+                    self.local_queue_len
+                        .store(core.tasks.len(), Ordering::Relaxed);
                 }
             }
         });
@@ -136,7 +155,16 @@ impl Handle {
         }
         queue.push_back(task);
         drop(queue);
+        self.remote_schedule_count.fetch_add(1, Ordering::Relaxed);
         self.driver.unpark();
+    }
+
+    pub(crate) fn remote_queue_depth(&self) -> usize {
+        self.remote_queue.lock().len()
+    }
+
+    pub(crate) fn local_queue_depth(&self) -> usize {
+        self.local_queue_len.load(Ordering::Relaxed)
     }
 
     fn pop_remote(&self) -> Option<Notified> {
@@ -147,6 +175,10 @@ impl Handle {
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
         self.schedule_task(task);
+    }
+
+    fn hooks(&self) -> Option<&TaskHooks> {
+        self.config.task_hooks.as_ref()
     }
 
     fn release(&self, task: &Task) -> Option<Task> {
@@ -179,6 +211,7 @@ impl CurrentThread {
                     cx: scheduler::Context::CurrentThread(Context {
                         handle: handle.clone(),
                         core: RefCell::new(Some(core)),
+                        busy_since: Cell::new(Some(Instant::now())),
                     }),
                 };
                 return lent.block_on(handle, future.as_mut());
@@ -204,6 +237,7 @@ impl CurrentThread {
         let cx = scheduler::Context::CurrentThread(Context {
             handle: handle.clone(),
             core: RefCell::new(core),
+            busy_since: Cell::new(None),
         });
         context::set_scheduler(&cx, || {
             handle.owned.close_and_shutdown_all();
@@ -291,11 +325,18 @@ impl Context {
         let mut slot = self.core.borrow_mut();
         let core = slot.as_mut()?;
         core.tick = core.tick.wrapping_add(1);
-        if core.tick % handle.config.global_queue_interval == 0 {
+        let task = if core.tick % handle.config.global_queue_interval == 0 {
             handle.pop_remote().or_else(|| core.tasks.pop_front())
         } else {
             core.tasks.pop_front().or_else(|| handle.pop_remote())
+        };
+        handle
+            .local_queue_len
+            .store(core.tasks.len(), Ordering::Relaxed);
+        if task.is_some() {
+            WorkerMetrics::add(&handle.metrics.poll_count, 1);
         }
+        task
     }
 
     /// Parks in the driver. The core leaves the context meanwhile, so wakes fired by
@@ -307,6 +348,12 @@ impl Context {
         let config = &handle.config;
         let sleeping = timeout.is_none();
         if sleeping {
+            WorkerMetrics::add(&handle.metrics.park_count, 1);
+            let busy = self
+                .busy_since
+                .replace(None)
+                .map_or(0, |since| since.elapsed().as_nanos());
+            WorkerMetrics::add(&handle.metrics.busy_nanos, busy as u64);
             if let Some(hook) = &config.on_thread_park {
                 hook();
             }
@@ -314,6 +361,7 @@ impl Context {
         let runtime_idle = sleeping && handle.blocking.num_running() == 0;
         core.driver.park(timeout, runtime_idle);
         if sleeping {
+            self.busy_since.set(Some(Instant::now()));
             if let Some(hook) = &config.on_thread_unpark {
                 hook();
             }

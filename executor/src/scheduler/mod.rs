@@ -11,9 +11,15 @@ pub(crate) mod multi_thread;
 use std::future::Future;
 use std::sync::Arc;
 
+use std::sync::atomic::Ordering;
+
+use crossbeam_utils::CachePadded;
+
 use crate::blocking;
 use crate::runtime::driver::DriverHandle;
-use crate::task::{JoinHandle, TaskMeta};
+use crate::runtime::WorkerMetrics;
+use crate::task::list::OwnedTasks;
+use crate::task::{JoinHandle, SpawnMeta};
 
 #[derive(Clone)]
 pub(crate) enum Handle {
@@ -27,7 +33,7 @@ pub(crate) enum Context {
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(&self, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -49,6 +55,41 @@ impl Handle {
         match self {
             Handle::CurrentThread(handle) => &handle.driver,
             Handle::MultiThread(handle) => &handle.driver,
+        }
+    }
+
+    pub(crate) fn owned(&self) -> &OwnedTasks {
+        match self {
+            Handle::CurrentThread(handle) => &handle.owned,
+            Handle::MultiThread(handle) => &handle.shared.owned,
+        }
+    }
+
+    pub(crate) fn worker_metrics(&self) -> &[CachePadded<WorkerMetrics>] {
+        match self {
+            Handle::CurrentThread(handle) => std::slice::from_ref(&handle.metrics),
+            Handle::MultiThread(handle) => handle.shared.worker_metrics(),
+        }
+    }
+
+    pub(crate) fn global_queue_depth(&self) -> usize {
+        match self {
+            Handle::CurrentThread(handle) => handle.remote_queue_depth(),
+            Handle::MultiThread(handle) => handle.shared.injector_len(),
+        }
+    }
+
+    pub(crate) fn remote_schedule_count(&self) -> u64 {
+        match self {
+            Handle::CurrentThread(handle) => handle.remote_schedule_count.load(Ordering::Relaxed),
+            Handle::MultiThread(handle) => handle.shared.remote_schedule_count(),
+        }
+    }
+
+    pub(crate) fn local_queue_depth(&self, worker: usize) -> usize {
+        match self {
+            Handle::CurrentThread(handle) => handle.local_queue_depth(),
+            Handle::MultiThread(handle) => handle.shared.local_queue_depth(worker),
         }
     }
 

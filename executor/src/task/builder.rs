@@ -5,7 +5,7 @@ use std::io;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::{JoinHandle, TaskMeta};
+use super::{JoinHandle, SpawnMeta};
 use crate::runtime::Handle;
 
 /// Configures a task before spawning it: its name (visible inside the task through
@@ -44,8 +44,8 @@ impl<'a> Builder<'a> {
     }
 
     #[track_caller]
-    fn meta(self) -> TaskMeta {
-        let mut meta = TaskMeta::new(Location::caller());
+    fn meta(self) -> SpawnMeta {
+        let mut meta = SpawnMeta::new(Location::caller());
         meta.name = self.name.map(Arc::from);
         meta
     }
@@ -117,7 +117,7 @@ fn current_handle(call: &str) -> io::Result<Handle> {
         .map_err(|error| io::Error::other(format!("{call} called outside a runtime: {error}")))
 }
 
-fn spawn_blocking_with<F, R>(handle: &Handle, work: F, meta: TaskMeta) -> io::Result<JoinHandle<R>>
+fn spawn_blocking_with<F, R>(handle: &Handle, work: F, meta: SpawnMeta) -> io::Result<JoinHandle<R>>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,

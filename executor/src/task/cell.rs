@@ -17,13 +17,16 @@
 use std::future::Future;
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, OnceLock};
 use std::task::Waker;
+use std::time::Instant;
 
 use super::id::Id;
 use super::state::State;
-use super::{JoinError, Notified, Task, TaskMeta};
+use super::{JoinError, Notified, SpawnMeta, Task};
 use crate::loom::{AtomicUsize, UnsafeCell};
+use crate::runtime::hooks::TaskHooks;
 
 /// What a task needs from the scheduler it belongs to.
 pub(crate) trait Schedule: Send + Sync + Sized + 'static {
@@ -34,6 +37,11 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// starve it.
     fn yield_now(&self, task: Notified) {
         self.schedule(task);
+    }
+
+    /// The runtime's task hooks, when any is set.
+    fn hooks(&self) -> Option<&TaskHooks> {
+        None
     }
 
     /// Removes the task from the scheduler's owned list, returning the list's
@@ -68,8 +76,11 @@ pub(crate) struct Header {
     /// The name given with `task::Builder::name`, if any.
     pub(crate) name: Option<Arc<str>>,
     /// Where the task was spawned; for the live task list and slow-poll reports.
-    #[allow(dead_code)]
     pub(crate) spawned_at: &'static Location<'static>,
+    /// When it was spawned, as nanoseconds since the process's clock epoch.
+    pub(crate) spawned_nanos: u64,
+    /// Polls so far; written only by the thread holding `RUNNING`.
+    pub(crate) polls: AtomicU64,
 }
 
 /// Where a task's future is in its life.
@@ -100,7 +111,7 @@ impl<F: Future, S: Schedule> Cell<F, S> {
     pub(crate) fn allocate(
         future: F,
         scheduler: S,
-        meta: TaskMeta,
+        meta: SpawnMeta,
         refs: usize,
         vtable: &'static Vtable,
     ) -> NonNull<Header> {
@@ -112,6 +123,8 @@ impl<F: Future, S: Schedule> Cell<F, S> {
                 owned_key: AtomicUsize::new(usize::MAX),
                 name: meta.name,
                 spawned_at: meta.spawned_at,
+                spawned_nanos: clock_nanos(),
+                polls: AtomicU64::new(0),
             },
             core: Core {
                 scheduler,
@@ -123,6 +136,12 @@ impl<F: Future, S: Schedule> Cell<F, S> {
         });
         NonNull::from(Box::leak(cell)).cast::<Header>()
     }
+}
+
+/// Nanoseconds since the first call in this process: a compact spawn timestamp.
+pub(crate) fn clock_nanos() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64
 }
 
 impl Trailer {

@@ -12,12 +12,14 @@ use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 
 use super::cell::{Cell, Header, Schedule, Stage, Vtable};
 use super::state::{Snapshot, TransitionToIdle, TransitionToRunning};
 use super::{waker, JoinError, Notified, RawTask};
 use crate::runtime::context;
+use crate::runtime::TaskMeta;
 
 /// The vtable for cells of future `F` on scheduler `S`.
 pub(crate) fn vtable<F: Future, S: Schedule>() -> &'static Vtable {
@@ -95,10 +97,20 @@ impl<F: Future, S: Schedule> Harness<F, S> {
 
     /// Polls the future once; the caller set `RUNNING`, holding the run reference.
     fn poll(self) {
+        let polls = &self.header().polls;
+        // Only the holder of `RUNNING` writes the count, so no read-modify-write.
+        polls.store(polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        let hooks = self.cell().core.scheduler.hooks();
+        if let Some(hook) = hooks.and_then(|hooks| hooks.before_poll.as_ref()) {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
+        }
         let waker = ManuallyDrop::new(waker::borrowed(self.cell.cast()));
         let mut cx = Context::from_waker(&waker);
         // SAFETY: the caller holds `RUNNING`.
         let polled = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.poll_future(&mut cx) }));
+        if let Some(hook) = hooks.and_then(|hooks| hooks.after_poll.as_ref()) {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
+        }
         match polled {
             Ok(Poll::Ready(output)) => {
                 // SAFETY: still `RUNNING`; the finished future drops here.
@@ -154,6 +166,10 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// Publishes the stored output, tells the `JoinHandle`, leaves the owned list and
     /// drops the caller's reference (and the list's).
     fn complete(self) {
+        let hooks = self.cell().core.scheduler.hooks();
+        if let Some(hook) = hooks.and_then(|hooks| hooks.on_terminate.as_ref()) {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
+        }
         let before = self.header().state.transition_to_complete();
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
             if !before.is_join_interested() {

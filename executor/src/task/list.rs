@@ -4,19 +4,26 @@
 //! it; without this list, shutdown could not find it to drop its future. The list
 //! holds one reference per task, taken at spawn and given back when the task
 //! completes. It is split into shards by task id so that spawns and completions on
-//! different workers rarely meet on one lock. Closing it (at shutdown) is final: a
-//! task bound afterwards is handed back to be cancelled at once.
+//! different workers rarely meet on one lock; the counts live inside the shards, so
+//! spawning touches no shared counter. Closing it (at shutdown) is final: a task bound
+//! afterwards is handed back to be cancelled at once.
 
 use slab::Slab;
 
 use super::{Id, Task};
-use crate::loom::{AtomicBool, AtomicUsize, Mutex, Ordering};
+use crate::loom::{AtomicBool, Mutex, Ordering};
 
 pub(crate) struct OwnedTasks {
-    shards: Box<[Mutex<Slab<Task>>]>,
+    shards: Box<[Mutex<Shard>]>,
     shard_mask: usize,
     closed: AtomicBool,
-    live: AtomicUsize,
+}
+
+#[derive(Default)]
+struct Shard {
+    tasks: Slab<Task>,
+    /// Tasks ever bound to this shard.
+    spawned: u64,
 }
 
 impl OwnedTasks {
@@ -24,14 +31,13 @@ impl OwnedTasks {
     pub(crate) fn new(shards: usize) -> OwnedTasks {
         let count = shards.max(1).next_power_of_two();
         OwnedTasks {
-            shards: (0..count).map(|_| Mutex::new(Slab::new())).collect(),
+            shards: (0..count).map(|_| Mutex::new(Shard::default())).collect(),
             shard_mask: count - 1,
             closed: AtomicBool::new(false),
-            live: AtomicUsize::new(0),
         }
     }
 
-    fn shard_of(&self, id: Id) -> &Mutex<Slab<Task>> {
+    fn shard_of(&self, id: Id) -> &Mutex<Shard> {
         &self.shards[id.as_u64() as usize & self.shard_mask]
     }
 
@@ -44,12 +50,12 @@ impl OwnedTasks {
         if self.closed.load(Ordering::Acquire) {
             return Err(task);
         }
-        let entry = shard.vacant_entry();
+        shard.spawned += 1;
+        let entry = shard.tasks.vacant_entry();
         task.header()
             .owned_key
             .store(entry.key(), Ordering::Relaxed);
         entry.insert(task);
-        self.live.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
@@ -58,18 +64,34 @@ impl OwnedTasks {
         let header = task.header();
         let mut shard = self.shard_of(header.id).lock();
         let key = header.owned_key.load(Ordering::Relaxed);
-        match shard.get(key) {
-            Some(held) if held.raw() == task.raw() => {
-                self.live.fetch_sub(1, Ordering::Relaxed);
-                Some(shard.remove(key))
-            }
+        match shard.tasks.get(key) {
+            Some(held) if held.raw() == task.raw() => Some(shard.tasks.remove(key)),
             _ => None,
         }
     }
 
     /// How many tasks are alive in this runtime.
     pub(crate) fn len(&self) -> usize {
-        self.live.load(Ordering::Relaxed)
+        self.shards
+            .iter()
+            .map(|shard| shard.lock().tasks.len())
+            .sum()
+    }
+
+    /// How many tasks were ever spawned on this runtime.
+    pub(crate) fn spawned_count(&self) -> u64 {
+        self.shards.iter().map(|shard| shard.lock().spawned).sum()
+    }
+
+    /// Calls `visit` on every live task, one shard lock at a time. `visit` must not
+    /// spawn, complete or drop tasks of this runtime (it runs under the lock).
+    pub(crate) fn for_each(&self, mut visit: impl FnMut(&Task)) {
+        for shard in self.shards.iter() {
+            let shard = shard.lock();
+            for (_, task) in shard.tasks.iter() {
+                visit(task);
+            }
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -82,8 +104,7 @@ impl OwnedTasks {
     pub(crate) fn close_and_shutdown_all(&self) {
         self.closed.store(true, Ordering::Release);
         for shard in self.shards.iter() {
-            let drained = std::mem::take(&mut *shard.lock());
-            self.live.fetch_sub(drained.len(), Ordering::Relaxed);
+            let drained = std::mem::take(&mut shard.lock().tasks);
             for (_, task) in drained {
                 task.shutdown();
             }

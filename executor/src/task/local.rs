@@ -28,7 +28,7 @@ use parking_lot::Mutex;
 
 use super::cell::Schedule;
 use super::list::OwnedTasks;
-use super::{JoinHandle, Notified, Task, TaskMeta};
+use super::{JoinHandle, Notified, SpawnMeta, Task};
 use crate::runtime::Runtime;
 
 /// How many tasks the set runs per poll before it yields to its own executor.
@@ -143,7 +143,7 @@ impl LocalSet {
         F::Output: 'static,
     {
         self.context
-            .spawn(future, TaskMeta::new(Location::caller()))
+            .spawn(future, SpawnMeta::new(Location::caller()))
     }
 
     /// Runs `future` on `runtime`'s `block_on`, with this set's tasks running beside it.
@@ -182,7 +182,7 @@ impl LocalSet {
 }
 
 impl LocalContext {
-    fn spawn<F>(self: &Rc<Self>, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    fn spawn<F>(self: &Rc<Self>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -300,7 +300,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let meta = TaskMeta::new(Location::caller());
+    let meta = SpawnMeta::new(Location::caller());
     let current = CURRENT.with(|current| current.borrow().clone());
     match current {
         Some(context) => context.spawn(future, meta),

@@ -114,6 +114,32 @@ impl Task {
         self.0
     }
 
+    /// A snapshot of the task for the live task list.
+    pub(crate) fn info(&self) -> crate::runtime::TaskInfo {
+        use crate::runtime::TaskState;
+        let header = self.header();
+        let state = header.state.load();
+        let state = if state.is_complete() {
+            TaskState::Finished
+        } else if state.is_running() {
+            TaskState::Running
+        } else if state.is_notified() {
+            TaskState::Scheduled
+        } else {
+            TaskState::Idle
+        };
+        crate::runtime::TaskInfo {
+            id: header.id,
+            name: header.name.clone(),
+            spawned_at: header.spawned_at,
+            state,
+            polls: header.polls.load(std::sync::atomic::Ordering::Relaxed),
+            age: std::time::Duration::from_nanos(
+                cell::clock_nanos().saturating_sub(header.spawned_nanos),
+            ),
+        }
+    }
+
     /// Cancels the task for runtime shutdown, unless it is running elsewhere (then it
     /// is marked and cancels itself when its poll returns).
     pub(crate) fn shutdown(self) {
@@ -139,16 +165,16 @@ fn release_reference(raw: RawTask) {
 }
 
 /// What identifies a task: its id, optional name, and where it was spawned.
-pub(crate) struct TaskMeta {
+pub(crate) struct SpawnMeta {
     pub(crate) id: Id,
     pub(crate) name: Option<std::sync::Arc<str>>,
     pub(crate) spawned_at: &'static Location<'static>,
 }
 
-impl TaskMeta {
+impl SpawnMeta {
     /// A fresh id for an unnamed task spawned at `spawned_at`.
-    pub(crate) fn new(spawned_at: &'static Location<'static>) -> TaskMeta {
-        TaskMeta {
+    pub(crate) fn new(spawned_at: &'static Location<'static>) -> SpawnMeta {
+        SpawnMeta {
             id: Id::next(),
             name: None,
             spawned_at,
@@ -161,7 +187,7 @@ impl TaskMeta {
 pub(crate) fn new_owned_task<F, S>(
     future: F,
     scheduler: S,
-    meta: TaskMeta,
+    meta: SpawnMeta,
 ) -> (Task, Notified, JoinHandle<F::Output>)
 where
     F: Future + 'static,
@@ -177,7 +203,7 @@ where
 pub(crate) fn new_unowned_task<F, S>(
     future: F,
     scheduler: S,
-    meta: TaskMeta,
+    meta: SpawnMeta,
 ) -> (Notified, JoinHandle<F::Output>)
 where
     F: Future + 'static,

@@ -20,8 +20,9 @@ pub(crate) use worker::{block_in_place, Context, Shared};
 use crate::blocking;
 use crate::runtime::config::Config;
 use crate::runtime::driver::{DriverConfig, DriverHandle};
+use crate::runtime::hooks::TaskHooks;
 use crate::task::cell::Schedule;
-use crate::task::{self, JoinHandle, Notified, Task, TaskMeta};
+use crate::task::{self, JoinHandle, Notified, SpawnMeta, Task};
 
 /// The scheduler half of a multi-thread runtime's handle.
 pub(crate) struct Handle {
@@ -32,12 +33,15 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         let (owned, notified, join) = task::new_owned_task(future, self.clone(), meta);
+        if let Some(hooks) = &self.config.task_hooks {
+            hooks.spawned(owned.header());
+        }
         match self.shared.owned.bind(owned) {
             Ok(()) => self.schedule_task(notified, false),
             Err(owned) => {
@@ -67,6 +71,10 @@ impl Schedule for Arc<Handle> {
 
     fn yield_now(&self, task: Notified) {
         self.schedule_task(task, true);
+    }
+
+    fn hooks(&self) -> Option<&TaskHooks> {
+        self.config.task_hooks.as_ref()
     }
 
     fn release(&self, task: &Task) -> Option<Task> {

@@ -23,10 +23,15 @@ use super::idle::Idle;
 use super::park::{Parker, SharedDriver, Unparker};
 use super::Handle;
 use crate::blocking;
+use std::sync::atomic::AtomicU64;
+
+use crossbeam_utils::CachePadded;
+
 use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::runtime::driver::{Driver, DriverConfig};
+use crate::runtime::WorkerMetrics;
 use crate::scheduler;
 use crate::task::list::OwnedTasks;
 use crate::task::Notified;
@@ -43,6 +48,9 @@ pub(crate) struct Shared {
     is_shutdown: AtomicBool,
     /// `block_on` callers polling their future right now (not parked).
     active_block_on: AtomicUsize,
+    worker_metrics: Box<[CachePadded<WorkerMetrics>]>,
+    /// Pushes to the injector; counted there because that path is shared anyway.
+    remote_schedules: AtomicU64,
     driver: Arc<SharedDriver>,
     live_workers: Mutex<usize>,
     workers_exited: Condvar,
@@ -72,6 +80,8 @@ struct Core {
     is_shutdown: bool,
     park: Parker,
     rand: FastRand,
+    /// When this worker last woke up, for its busy-time metric.
+    busy_since: Instant,
 }
 
 pub(super) fn create(
@@ -101,6 +111,7 @@ pub(super) fn create(
             is_shutdown: false,
             park,
             rand: FastRand::new(index as u32),
+            busy_since: Instant::now(),
         }));
     }
     let handle = Arc::new(Handle {
@@ -111,6 +122,10 @@ pub(super) fn create(
             owned: OwnedTasks::new(num_workers * 4),
             is_shutdown: AtomicBool::new(false),
             active_block_on: AtomicUsize::new(0),
+            worker_metrics: (0..num_workers)
+                .map(|_| CachePadded::new(WorkerMetrics::default()))
+                .collect(),
+            remote_schedules: AtomicU64::new(0),
             driver: shared_driver,
             live_workers: Mutex::new(0),
             workers_exited: Condvar::new(),
@@ -161,9 +176,33 @@ fn run_worker(handle: Arc<Handle>, index: usize, core: Box<Core>) {
     });
 }
 
+impl Shared {
+    pub(crate) fn worker_metrics(&self) -> &[CachePadded<WorkerMetrics>] {
+        &self.worker_metrics
+    }
+
+    pub(crate) fn injector_len(&self) -> usize {
+        self.injector.len()
+    }
+
+    pub(crate) fn remote_schedule_count(&self) -> u64 {
+        self.remote_schedules.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn local_queue_depth(&self, worker: usize) -> usize {
+        self.remotes
+            .get(worker)
+            .map_or(0, |remote| remote.stealer.len())
+    }
+}
+
 impl Context {
     fn shared(&self) -> &Shared {
         &self.handle.shared
+    }
+
+    fn metrics(&self) -> &WorkerMetrics {
+        &self.shared().worker_metrics[self.index]
     }
 
     fn run(&self, mut core: Box<Core>) {
@@ -237,7 +276,10 @@ impl Context {
             }
             loop {
                 match remotes[victim].stealer.steal_batch_and_pop(&core.local) {
-                    Steal::Success(task) => return Some(task),
+                    Steal::Success(task) => {
+                        WorkerMetrics::add(&self.metrics().steal_count, 1);
+                        return Some(task);
+                    }
                     Steal::Empty => break,
                     Steal::Retry => std::hint::spin_loop(),
                 }
@@ -259,7 +301,9 @@ impl Context {
         core.lifo_enabled = true;
         core.lifo_polls_in_a_row = 0;
         *self.core.borrow_mut() = Some(core);
+        let metrics = self.metrics();
         spindle_sync::coop::with_budget(|| {
+            WorkerMetrics::add(&metrics.poll_count, 1);
             task.run();
             loop {
                 let mut slot = self.core.borrow_mut();
@@ -280,6 +324,7 @@ impl Context {
                 }
                 core.lifo_polls_in_a_row += 1;
                 drop(slot);
+                WorkerMetrics::add(&metrics.poll_count, 1);
                 next.run();
             }
         });
@@ -291,6 +336,10 @@ impl Context {
         if let Some(hook) = &config.on_thread_park {
             hook();
         }
+        let metrics = self.metrics();
+        WorkerMetrics::add(&metrics.park_count, 1);
+        let busy = core.busy_since.elapsed();
+        WorkerMetrics::add(&metrics.busy_nanos, busy.as_nanos() as u64);
         let idle = &self.shared().idle;
         let was_last_searcher = idle.transition_worker_to_parked(self.index, core.is_searching);
         core.is_searching = false;
@@ -312,6 +361,7 @@ impl Context {
                 break;
             }
         }
+        core.busy_since = Instant::now();
         if let Some(hook) = &config.on_thread_unpark {
             hook();
         }
@@ -454,6 +504,7 @@ pub(super) fn schedule_task(handle: &Arc<Handle>, task: Notified, is_yield: bool
 
 fn schedule_remote(handle: &Handle, task: Notified) {
     let shared = &handle.shared;
+    shared.remote_schedules.fetch_add(1, Ordering::Relaxed);
     shared.injector.push(task);
     if shared.is_shutdown.load(Ordering::SeqCst) {
         // Shutdown drains the injector after setting the flag; a push that raced
