@@ -6,13 +6,16 @@
 //! - a wake that lands while the task is being polled is never lost: the runner sees
 //!   `NOTIFIED` at `transition_to_idle` and queues the task again;
 //! - a waker that outlives its task (woken or dropped after completion, possibly as
-//!   the very last reference) frees the cell exactly once;
+//!   the very last reference) frees the cell exactly once, and one dropped while the
+//!   run its own wake caused is in progress keeps the count exact;
 //! - abort racing completion gives exactly one outcome: the output, or a cancelled
 //!   `JoinError` with the future dropped unpolled-to-completion, and the future is
 //!   dropped exactly once either way;
 //! - dropping the `JoinHandle` while the task completes drops the output exactly once
 //!   (by whichever side gets it) and drops the join waker the handle stored;
-//! - a `JoinHandle` polled while the task completes is either ready or woken.
+//! - a `JoinHandle` polled while the task completes is either ready or woken;
+//! - runtime shutdown (close the owned list, cancel, drain the queue) racing a wake
+//!   cancels the idle task once, and the late `Notified` is dropped harmlessly.
 //!
 //! Every model ends with `cells_freed() == 1`: a leaked or doubly freed cell fails it.
 
@@ -157,9 +160,9 @@ fn waker_outliving_its_task_frees_the_cell_exactly_once() {
 }
 
 #[test]
-fn waker_clones_racing_a_running_task_keep_the_count_exact() {
+fn waker_dropped_while_its_wake_runs_the_task_keeps_the_count_exact() {
     model(
-        "waker_clones_racing_a_running_task_keep_the_count_exact",
+        "waker_dropped_while_its_wake_runs_the_task_keeps_the_count_exact",
         || {
             let scheduler = TestScheduler::new();
             let ready = Arc::new(AtomicBool::new(false));
