@@ -10,8 +10,7 @@
 //!   a carrier of `Notified` references, and the protocols under test are the task
 //!   state word's and the owned list's, which this drives unchanged.
 //! - [`Idle`] is the multi-thread scheduler's searching/unparked counters and sleeper
-//!   list (`scheduler/multi_thread/idle.rs`), compiled in here a second time through
-//!   `#[path]` because that module is private to the scheduler.
+//!   list (`scheduler/multi_thread/idle.rs`).
 //! - [`WorkerParker`] is a worker's parker (`scheduler/multi_thread/park.rs`) over a real
 //!   driver without time: the first parker to take the driver sleeps in it, the others
 //!   on their condvars, exactly as workers do.
@@ -30,9 +29,7 @@ use crate::task::cell::Schedule;
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, SpawnMeta, Task};
 
-#[allow(dead_code, clippy::duplicate_mod)]
-#[path = "scheduler/multi_thread/idle.rs"]
-mod idle;
+use crate::scheduler::multi_thread::idle;
 
 /// A scheduler with one FIFO run queue that a model drives by hand: `run_one` pops a
 /// `Notified` and runs it on the calling thread.

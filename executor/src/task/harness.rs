@@ -170,16 +170,8 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         if let Some(hook) = hooks.and_then(|hooks| hooks.on_terminate.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
         }
-        let before = self.header().state.transition_to_complete();
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-            if !before.is_join_interested() {
-                // SAFETY: complete with no `JoinHandle`: nobody else reads the output.
-                unsafe { self.set_stage(Stage::Consumed) };
-            } else if before.is_join_waker_set() {
-                // SAFETY: we observed `JOIN_WAKER` with our own `COMPLETE` transition.
-                unsafe { self.cell().trailer.wake_join() };
-            }
-        }));
+        // Leave the owned list before publishing the output, so that whoever sees the
+        // task complete also sees it gone from the list (alive counts, dumps).
         let released = self
             .cell()
             .core
@@ -192,6 +184,16 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             }
             None => 1,
         };
+        let before = self.header().state.transition_to_complete();
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            if !before.is_join_interested() {
+                // SAFETY: complete with no `JoinHandle`: nobody else reads the output.
+                unsafe { self.set_stage(Stage::Consumed) };
+            } else if before.is_join_waker_set() {
+                // SAFETY: we observed `JOIN_WAKER` with our own `COMPLETE` transition.
+                unsafe { self.cell().trailer.wake_join() };
+            }
+        }));
         if self.header().state.transition_to_terminal(references) {
             self.dealloc();
         }

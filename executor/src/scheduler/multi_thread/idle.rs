@@ -15,7 +15,7 @@ use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
 const UNPARKED_SHIFT: u32 = 16;
 const SEARCHING_MASK: usize = (1 << UNPARKED_SHIFT) - 1;
 
-pub(super) struct Idle {
+pub(crate) struct Idle {
     /// `unparked << 16 | searching`.
     counts: AtomicUsize,
     num_workers: usize,
@@ -32,7 +32,7 @@ fn unparked(word: usize) -> usize {
 }
 
 impl Idle {
-    pub(super) fn new(num_workers: usize) -> Idle {
+    pub(crate) fn new(num_workers: usize) -> Idle {
         Idle {
             counts: AtomicUsize::new(num_workers << UNPARKED_SHIFT),
             num_workers,
@@ -43,7 +43,7 @@ impl Idle {
     /// Picks a parked worker to wake for new work, or `None` when someone is already
     /// searching or nobody sleeps. The chosen worker is counted as unparked and
     /// searching before it even wakes.
-    pub(super) fn worker_to_notify(&self) -> Option<usize> {
+    pub(crate) fn worker_to_notify(&self) -> Option<usize> {
         fence(Ordering::SeqCst);
         if !self.should_notify() {
             return None;
@@ -64,7 +64,7 @@ impl Idle {
     }
 
     /// A worker wants to start searching; refused when half the workers already are.
-    pub(super) fn transition_worker_to_searching(&self) -> bool {
+    pub(crate) fn transition_worker_to_searching(&self) -> bool {
         let word = self.counts.load(Ordering::SeqCst);
         if 2 * searching(word) >= self.num_workers {
             return false;
@@ -75,7 +75,7 @@ impl Idle {
 
     /// A searching worker found work; true when it was the last searcher (the caller
     /// then wakes another worker, in case there is more work to share).
-    pub(super) fn transition_worker_from_searching(&self) -> bool {
+    pub(crate) fn transition_worker_from_searching(&self) -> bool {
         let previous = self.counts.fetch_sub(1, Ordering::SeqCst);
         debug_assert!(searching(previous) > 0);
         searching(previous) == 1
@@ -83,7 +83,7 @@ impl Idle {
 
     /// The worker parks; returns true when it was the last searcher, in which case it
     /// must look at every queue once more before it sleeps.
-    pub(super) fn transition_worker_to_parked(&self, worker: usize, is_searching: bool) -> bool {
+    pub(crate) fn transition_worker_to_parked(&self, worker: usize, is_searching: bool) -> bool {
         let mut sleepers = self.sleepers.lock();
         let decrement = (1 << UNPARKED_SHIFT) | usize::from(is_searching);
         let previous = self.counts.fetch_sub(decrement, Ordering::SeqCst);
@@ -94,14 +94,14 @@ impl Idle {
     /// After waking: true if a notifier took this worker out of the sleepers (it is
     /// already counted as unparked and searching); false for a spurious wake-up, in
     /// which case the worker is still parked and should go back to sleep.
-    pub(super) fn was_notified(&self, worker: usize) -> bool {
+    pub(crate) fn was_notified(&self, worker: usize) -> bool {
         let sleepers = self.sleepers.lock();
         !sleepers.contains(&worker)
     }
 
     /// Takes a sleeper out unconditionally (for shutdown or a worker that wakes itself
     /// because it found work); true if it was asleep.
-    pub(super) fn unpark_worker_by_index(&self, worker: usize) -> bool {
+    pub(crate) fn unpark_worker_by_index(&self, worker: usize) -> bool {
         let mut sleepers = self.sleepers.lock();
         match sleepers.iter().position(|&sleeper| sleeper == worker) {
             Some(position) => {
@@ -115,7 +115,7 @@ impl Idle {
     }
 
     /// True when every worker is parked (the test clock may then auto-advance).
-    pub(super) fn all_parked(&self) -> bool {
+    pub(crate) fn all_parked(&self) -> bool {
         unparked(self.counts.load(Ordering::SeqCst)) == 0
     }
 }

@@ -7,7 +7,7 @@
 //! an idle worker steals half of a random victim's queue. See `worker.rs` for the
 //! loop, `idle.rs` for who sleeps and who searches, `park.rs` for how a worker sleeps.
 
-mod idle;
+pub(crate) mod idle;
 pub(crate) mod park;
 mod worker;
 
