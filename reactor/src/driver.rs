@@ -1,0 +1,304 @@
+//! The IO driver: one `polling::Poller` per runtime, the table of registered sources,
+//! and the park call that turns OS events into task wake-ups.
+//!
+//! Sources live in a slab of `Arc<ScheduledIo>`; the slab key is the poller key, so an
+//! event finds its source with one index. A source registers in edge-triggered mode
+//! where the backend has it (epoll, kqueue): the kernel reports each readiness change
+//! once, the source keeps it in its readiness bits until a syscall says `WouldBlock`,
+//! and the hot path never calls `epoll_ctl`. Elsewhere it registers oneshot and the
+//! registration re-arms it before a task waits (see `registration`).
+//!
+//! `park` holds the slab lock while it records a batch of events (it only sets bits
+//! and takes wakers, each source's waiter lock nested inside), releases it, and only
+//! then wakes the tasks: a woken task that immediately drops its socket cannot deadlock
+//! on the slab. A key freed and reused between an event's arrival and its dispatch can
+//! give the new source one spurious readiness; the `WouldBlock` path clears it.
+//!
+//! Shutdown marks every source dead under the slab lock, and registration checks the
+//! flag under the same lock, so no source escapes being marked.
+
+use std::fmt;
+use std::io;
+use std::num::NonZeroUsize;
+use std::os::fd::RawFd;
+use std::task::Waker;
+use std::time::Duration;
+
+use polling::{Event, Events, PollMode, Poller};
+use slab::Slab;
+
+use crate::context::{self, EnterGuard};
+use crate::io::{Interest, Ready};
+use crate::loom::{Arc, AtomicBool, Mutex, Ordering};
+use crate::scheduled_io::{shutdown_error, ScheduledIo};
+
+/// Events one `park` handles when `set_max_events` was not called (tokio's default).
+const DEFAULT_MAX_EVENTS: usize = 1024;
+
+/// State shared by the driver and every handle.
+pub(crate) struct Inner {
+    poller: Poller,
+    sources: Mutex<Slab<Arc<ScheduledIo>>>,
+    is_shutdown: AtomicBool,
+    /// Whether sources register edge-triggered (else oneshot, re-armed before a wait).
+    edge_triggered: bool,
+}
+
+/// The IO driver of one runtime: owns the poller side and parks in it.
+///
+/// The executor makes one per runtime, gives [`Handle`]s to its threads, and has the
+/// worker that parks call [`Driver::park`]. Dropping the driver shuts it down.
+pub struct Driver {
+    inner: Arc<Inner>,
+    events: Events,
+    wakers: Vec<Waker>,
+}
+
+/// A cheap, clonable reference to a runtime's IO driver; sockets register through it.
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Driver {
+    /// Creates a driver with its own poller (an epoll or kqueue instance).
+    ///
+    /// Fails when the OS refuses a new poller (for example the fd table is full).
+    pub fn new() -> io::Result<Driver> {
+        let poller = Poller::new()?;
+        let edge_triggered = poller.supports_edge();
+        Ok(Driver {
+            inner: Arc::new(Inner {
+                poller,
+                sources: Mutex::new(Slab::new()),
+                is_shutdown: AtomicBool::new(false),
+                edge_triggered,
+            }),
+            events: Events::with_capacity(non_zero(DEFAULT_MAX_EVENTS)),
+            wakers: Vec::new(),
+        })
+    }
+
+    /// A handle to this driver, for registering sockets and unparking.
+    pub fn handle(&self) -> Handle {
+        Handle {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+
+    /// Sets how many events one [`park`](Driver::park) takes from the OS at most
+    /// (`Builder::max_io_events_per_tick`). Events beyond it stay queued in the kernel
+    /// for the next park. Zero is treated as one.
+    pub fn set_max_events(&mut self, n: usize) {
+        self.events = Events::with_capacity(non_zero(n));
+    }
+
+    /// Blocks in the poller for at most `timeout` (`None`: until an event or
+    /// [`Handle::unpark`]; `Some(Duration::ZERO)`: just look), records the readiness of
+    /// the sources that had events, and wakes their tasks after releasing every lock.
+    ///
+    /// Returns the number of IO events dispatched (unparks are not counted). An error
+    /// from the poller (other than an interrupted wait) is treated as zero events: the
+    /// caller's loop retries on its next park.
+    pub fn park(&mut self, timeout: Option<Duration>) -> usize {
+        self.events.clear();
+        if self.inner.poller.wait(&mut self.events, timeout).is_err() {
+            return 0;
+        }
+        let mut dispatched = 0;
+        {
+            let sources = self.inner.sources.lock();
+            for event in self.events.iter() {
+                if let Some(source) = sources.get(event.key) {
+                    source.dispatch(ready_of(&event), &mut self.wakers);
+                    dispatched += 1;
+                }
+            }
+        }
+        for waker in self.wakers.drain(..) {
+            waker.wake();
+        }
+        dispatched
+    }
+
+    /// Shuts the reactor down: marks every registration dead and wakes all their tasks.
+    /// Afterwards every IO operation on a socket of this reactor, and every new
+    /// registration, returns an `io::Error` saying the runtime was shut down.
+    /// Idempotent; dropping the driver calls it.
+    pub fn shutdown(&self) {
+        self.inner.shutdown();
+        // A thread parked in the poller (another driver user) should notice promptly.
+        let _ = self.inner.poller.notify();
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl fmt::Debug for Driver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("max_events", &self.events.capacity())
+            .field("edge_triggered", &self.inner.edge_triggered)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    fn shutdown(&self) {
+        let mut wakers = Vec::new();
+        {
+            let sources = self.sources.lock();
+            self.is_shutdown.store(true, Ordering::Release);
+            for (_, source) in sources.iter() {
+                source.shutdown(&mut wakers);
+            }
+        }
+        wakers.into_iter().for_each(Waker::wake);
+    }
+}
+
+impl Handle {
+    /// Wakes the thread parked in [`Driver::park`] (or makes its next park return at
+    /// once if none is parked).
+    pub fn unpark(&self) {
+        // notify only fails if the poller's wake-up fd is broken; a lost unpark then
+        // costs a delayed wake-up, not correctness, and there is no caller to tell.
+        let _ = self.inner.poller.notify();
+    }
+
+    /// The handle of the runtime this thread is in.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime with IO enabled, with a message saying how to enter one. Use
+    /// [`Handle::try_current`] to test instead.
+    #[track_caller]
+    pub fn current() -> Handle {
+        context::current_for("spindle IO (a socket or AsyncFd)")
+    }
+
+    /// The handle of the runtime this thread is in, or `None` outside one.
+    pub fn try_current() -> Option<Handle> {
+        context::current()
+    }
+
+    /// Makes this handle current on this thread until the guard drops; nestable.
+    pub fn enter(&self) -> EnterGuard {
+        context::enter(self.clone())
+    }
+
+    /// Whether both handles belong to the same driver.
+    pub fn ptr_eq(&self, other: &Handle) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Whether the driver has shut down.
+    pub fn is_shutdown(&self) -> bool {
+        self.inner.is_shutdown.load(Ordering::Acquire)
+    }
+
+    /// The number of sources registered right now (for metrics and leak tests).
+    pub fn registered_sources(&self) -> usize {
+        self.inner.sources.lock().len()
+    }
+
+    /// Registers `fd` for `interest`; returns its key and shared readiness state.
+    ///
+    /// # Safety
+    ///
+    /// `fd` must stay open until [`Handle::deregister`] has been called with the key.
+    pub(crate) unsafe fn register(
+        &self,
+        fd: RawFd,
+        interest: Interest,
+    ) -> io::Result<(usize, Arc<ScheduledIo>)> {
+        let source = Arc::new(ScheduledIo::new());
+        let key = {
+            let mut sources = self.inner.sources.lock();
+            if self.is_shutdown() {
+                return Err(shutdown_error());
+            }
+            sources.insert(Arc::clone(&source))
+        };
+        let event = event_for(key, interest);
+        // SAFETY: the caller promises `fd` stays open until `deregister(key, fd)`,
+        // which deletes it from the poller first.
+        let added = unsafe { self.inner.poller.add_with_mode(fd, event, self.mode()) };
+        if let Err(err) = added {
+            self.inner.sources.lock().remove(key);
+            return Err(err);
+        }
+        Ok((key, source))
+    }
+
+    /// Oneshot backends only: arms `fd` again for `interest` before a task waits.
+    pub(crate) fn rearm(&self, key: usize, fd: RawFd, interest: Interest) -> io::Result<()> {
+        if self.inner.edge_triggered {
+            return Ok(());
+        }
+        // SAFETY: a registration only re-arms the fd it registered, which its owner
+        // keeps open until it deregisters.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+        self.inner
+            .poller
+            .modify_with_mode(fd, event_for(key, interest), PollMode::Oneshot)
+    }
+
+    /// Removes `fd` from the poller and its state from the table.
+    ///
+    /// # Safety
+    ///
+    /// `fd` must still be open (it is the fd registered under `key`).
+    pub(crate) unsafe fn deregister(&self, key: usize, fd: RawFd) {
+        // SAFETY: the caller promises `fd` is the still-open fd registered under `key`.
+        let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+        // Fails only if the fd was never added or the poller is gone: nothing to undo.
+        let _ = self.inner.poller.delete(borrowed);
+        let mut sources = self.inner.sources.lock();
+        if sources.contains(key) {
+            sources.remove(key);
+        }
+    }
+
+    fn mode(&self) -> PollMode {
+        if self.inner.edge_triggered {
+            PollMode::Edge
+        } else {
+            PollMode::Oneshot
+        }
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("is_shutdown", &self.is_shutdown())
+            .finish_non_exhaustive()
+    }
+}
+
+fn event_for(key: usize, interest: Interest) -> Event {
+    Event::new(key, interest.is_readable(), interest.is_writable())
+}
+
+fn ready_of(event: &Event) -> Ready {
+    let mut ready = Ready::EMPTY;
+    if event.readable {
+        ready |= Ready::READABLE;
+    }
+    if event.writable {
+        ready |= Ready::WRITABLE;
+    }
+    if event.is_interrupt() {
+        ready |= Ready::READ_CLOSED | Ready::WRITE_CLOSED;
+    }
+    ready
+}
+
+fn non_zero(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN)
+}

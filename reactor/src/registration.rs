@@ -1,0 +1,299 @@
+//! A source's registration with a reactor, and the IO loop every socket type shares.
+//!
+//! [`Registration`] holds the reactor handle, the poller key and the shared readiness
+//! state. Its owners ([`PollEvented`] for the socket types, `AsyncFd`) keep the fd and
+//! call [`Registration::deregister`] before the fd is closed; that ordering is what
+//! makes registering with the poller sound, and it is kept in this module and its two
+//! owners only.
+//!
+//! [`Registration::poll_io`] is the hot path: wait for readiness, run the syscall, and
+//! only on `WouldBlock` clear the readiness (by tick) and wait again. A socket that
+//! stays ready is read and written with no reactor involvement at all. Every poll
+//! spends one unit of the task's cooperative budget.
+
+use std::future::{poll_fn, Future};
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::pin::pin;
+use std::task::{ready, Context, Poll};
+
+use spindle_sync::coop;
+
+use crate::driver::Handle;
+use crate::io::Interest;
+use crate::loom::Arc;
+use crate::scheduled_io::{ReadyEvent, ScheduledIo};
+
+/// One fd registered with one reactor.
+#[derive(Debug)]
+pub(crate) struct Registration {
+    handle: Handle,
+    key: usize,
+    fd: RawFd,
+    shared: Arc<ScheduledIo>,
+    registered: bool,
+}
+
+impl Registration {
+    /// Registers `fd` with `handle`'s reactor.
+    ///
+    /// # Safety
+    ///
+    /// The caller must call [`Registration::deregister`] (or drop the registration)
+    /// while `fd` is still open.
+    pub(crate) unsafe fn new(fd: RawFd, interest: Interest, handle: Handle) -> io::Result<Self> {
+        // SAFETY: forwarded from this function's contract.
+        let (key, shared) = unsafe { handle.register(fd, interest)? };
+        Ok(Registration {
+            handle,
+            key,
+            fd,
+            shared,
+            registered: true,
+        })
+    }
+
+    /// The reactor this source is registered with.
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Ready for `interest`, or the task's waker is stored; no budget is spent.
+    pub(crate) fn poll_ready_unbudgeted(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        let polled = self.shared.poll_readiness(cx, interest);
+        if polled.is_pending() {
+            if let Some(waiting) = self.shared.waiting_interest() {
+                if let Err(err) = self.handle.rearm(self.key, self.fd, waiting) {
+                    return Poll::Ready(Err(err));
+                }
+            }
+        }
+        polled
+    }
+
+    /// Ready for `interest`, spending one budget unit when it is.
+    pub(crate) fn poll_ready(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+    ) -> Poll<io::Result<ReadyEvent>> {
+        let budget = ready!(coop::poll_proceed(cx));
+        let event = ready!(self.poll_ready_unbudgeted(cx, interest));
+        budget.made_progress();
+        Poll::Ready(event)
+    }
+
+    /// The readiness for `interest` right now, without waiting.
+    pub(crate) fn ready_now(&self, interest: Interest) -> io::Result<ReadyEvent> {
+        self.shared.ready_now(interest)
+    }
+
+    /// Forgets the readiness in `event` (after `WouldBlock`), unless newer events came.
+    pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        self.shared.clear_readiness(event);
+    }
+
+    /// Runs `op` once the source is ready for `interest`, until it does not say
+    /// `WouldBlock`; spends one budget unit.
+    pub(crate) fn poll_io<R>(
+        &self,
+        cx: &mut Context<'_>,
+        interest: Interest,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        let budget = ready!(coop::poll_proceed(cx));
+        loop {
+            let event = ready!(self.poll_ready_unbudgeted(cx, interest))?;
+            match op() {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_readiness(event);
+                }
+                result => {
+                    budget.made_progress();
+                    return Poll::Ready(result);
+                }
+            }
+        }
+    }
+
+    /// Runs `op` if the source looks ready for `interest`; `WouldBlock` otherwise (and
+    /// clears the readiness if `op` itself says `WouldBlock`).
+    pub(crate) fn try_io<R>(
+        &self,
+        interest: Interest,
+        op: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let event = self.ready_now(interest)?;
+        if event.ready.is_empty() {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let result = op();
+        if matches!(&result, Err(err) if err.kind() == io::ErrorKind::WouldBlock) {
+            self.clear_readiness(event);
+        }
+        result
+    }
+
+    /// Waits until the source is ready for `interest`, in the waiter list (any number
+    /// of tasks may wait at once); spends one budget unit.
+    pub(crate) async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
+        let mut waiting = pin!(self.shared.readiness(interest));
+        poll_fn(|cx| {
+            let budget = ready!(coop::poll_proceed(cx));
+            let polled = waiting.as_mut().poll(cx);
+            if polled.is_pending() {
+                if let Some(waiting) = self.shared.waiting_interest() {
+                    if let Err(err) = self.handle.rearm(self.key, self.fd, waiting) {
+                        return Poll::Ready(Err(err));
+                    }
+                }
+                return Poll::Pending;
+            }
+            budget.made_progress();
+            polled
+        })
+        .await
+    }
+
+    /// Waits for readiness and runs `op` until it does not say `WouldBlock`.
+    pub(crate) async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            let event = self.readiness(interest).await?;
+            match op() {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_readiness(event);
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// Removes the fd from the reactor. Must run while the fd is open; idempotent.
+    pub(crate) fn deregister(&mut self) {
+        if std::mem::take(&mut self.registered) {
+            // SAFETY: owners call this before closing the fd (the contract of `new`),
+            // so `self.fd` is still the open fd registered under `self.key`.
+            unsafe { self.handle.deregister(self.key, self.fd) };
+        }
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.deregister();
+    }
+}
+
+/// A socket registered with a reactor: the IO object and its [`Registration`].
+///
+/// Dropping it deregisters first and closes the socket second.
+#[derive(Debug)]
+pub(crate) struct PollEvented<E: AsRawFd> {
+    io: Option<E>,
+    registration: Registration,
+}
+
+impl<E: AsRawFd> PollEvented<E> {
+    /// Registers `io` (which must already be non-blocking) with `handle`'s reactor.
+    pub(crate) fn new_with_handle(io: E, interest: Interest, handle: Handle) -> io::Result<Self> {
+        // SAFETY: `io` owns the fd and lives in `self.io`; `Drop` and `into_inner`
+        // deregister before `io` is dropped or handed out, so the fd stays open until
+        // deregistration.
+        let registration = unsafe { Registration::new(io.as_raw_fd(), interest, handle)? };
+        Ok(PollEvented {
+            io: Some(io),
+            registration,
+        })
+    }
+
+    /// The IO object.
+    pub(crate) fn io(&self) -> &E {
+        match &self.io {
+            Some(io) => io,
+            None => unreachable!("the IO object is only taken in drop and into_inner"),
+        }
+    }
+
+    /// The registration.
+    pub(crate) fn registration(&self) -> &Registration {
+        &self.registration
+    }
+
+    /// Deregisters and returns the IO object (still non-blocking).
+    pub(crate) fn into_inner(mut self) -> E {
+        self.registration.deregister();
+        match self.io.take() {
+            Some(io) => io,
+            None => unreachable!("the IO object is only taken in drop and into_inner"),
+        }
+    }
+}
+
+impl<E: AsRawFd> Drop for PollEvented<E> {
+    fn drop(&mut self) {
+        if let Some(io) = self.io.take() {
+            self.registration.deregister();
+            drop(io);
+        }
+    }
+}
+
+/// Read/write on a registered stream whose `&E` implements `Read`/`Write`.
+impl<E: AsRawFd> PollEvented<E>
+where
+    for<'a> &'a E: io::Read + io::Write,
+{
+    /// Reads into `buf` once readable.
+    ///
+    /// A short read is not taken as proof that the socket is drained: the poller does
+    /// not report `EPOLLRDHUP`, so a FIN that arrived with the data would never raise a
+    /// new edge, and clearing here would sleep through the end of stream.
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        use std::io::Read;
+        self.registration
+            .poll_io(cx, Interest::READABLE, || (&mut self.io()).read(buf))
+    }
+
+    /// Writes `buf` once writable.
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        use std::io::Write;
+        self.registration
+            .poll_io(cx, Interest::WRITABLE, || (&mut self.io()).write(buf))
+    }
+
+    /// Writes the buffers in `bufs` once writable.
+    pub(crate) fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        use std::io::Write;
+        self.registration.poll_io(cx, Interest::WRITABLE, || {
+            (&mut self.io()).write_vectored(bufs)
+        })
+    }
+
+    /// Reads into `bufs` once readable.
+    pub(crate) fn poll_read_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        bufs: &mut [io::IoSliceMut<'_>],
+    ) -> Poll<io::Result<usize>> {
+        use std::io::Read;
+        self.registration.poll_io(cx, Interest::READABLE, || {
+            (&mut self.io()).read_vectored(bufs)
+        })
+    }
+}
