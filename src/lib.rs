@@ -28,11 +28,22 @@
 //! - [`runtime`]: `Runtime`, `Builder`, `Handle`.
 //! - [`task`]: spawning, `JoinHandle`, `JoinError`, `AbortHandle`, `yield_now`,
 //!   `spawn_blocking`, the cooperative budget.
+//! - [`net`]: TCP, UDP and Unix sockets; [`io`]: the IO traits, `AsyncFd`, stdio;
+//!   [`fs`]: files and directories on the blocking pool.
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, and the test clock.
 //! - [`sync`]: runtime-agnostic locks, semaphores and channels.
 
 pub use spindle_executor::{runtime, spawn, task, task_local};
+pub use spindle_reactor::net;
 pub use spindle_timers::time;
+
+/// Async IO: the `futures-io` traits and their extension traits, `copy`, `split`,
+/// buffered readers and writers, readiness (`Interest`, `Ready`), `unix::AsyncFd`, and
+/// the async stdio handles.
+pub mod io {
+    pub use crate::stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
+    pub use spindle_reactor::io::*;
+}
 
 /// Synchronisation primitives that work on any executor.
 pub mod sync {
@@ -53,5 +64,5 @@ pub mod __private {
 
 // --- fs and stdio ---
 pub mod fs;
-pub mod stdio;
+mod stdio;
 // --- end fs and stdio ---

@@ -1,4 +1,4 @@
-//! `spindle::stdio::{stdin, stdout, stderr}`: the test binary re-runs itself as a child
+//! `spindle::io::{stdin, stdout, stderr}`: the test binary re-runs itself as a child
 //! process that echoes its standard input to its standard output or error through
 //! spindle's handles, and the parent checks every byte came back.
 
@@ -32,10 +32,10 @@ fn stdio_child() {
         other => panic!("bad flavour in {CHILD_MODE}: {other}"),
     };
     flavour.runtime().block_on(async {
-        let input = read_all(spindle::stdio::stdin()).await;
+        let input = read_all(spindle::io::stdin()).await;
         match target {
-            "stdout" => echo(spindle::stdio::stdout(), &input).await,
-            "stderr" => echo(spindle::stdio::stderr(), &input).await,
+            "stdout" => echo(spindle::io::stdout(), &input).await,
+            "stderr" => echo(spindle::io::stderr(), &input).await,
             other => panic!("bad target in {CHILD_MODE}: {other}"),
         }
     });
@@ -147,7 +147,7 @@ flavour_tests!(
 fn handles_implement_tokios_io_traits() {
     fn assert_read<T: tokio::io::AsyncRead>(_: &T) {}
     fn assert_write<T: tokio::io::AsyncWrite>(_: &T) {}
-    assert_read(&spindle::stdio::stdin());
-    assert_write(&spindle::stdio::stdout());
-    assert_write(&spindle::stdio::stderr());
+    assert_read(&spindle::io::stdin());
+    assert_write(&spindle::io::stdout());
+    assert_write(&spindle::io::stderr());
 }

@@ -65,7 +65,7 @@ pub struct Stderr(Blocking<io::Stderr>);
 ///
 /// spindle::runtime::Runtime::new().unwrap().block_on(async {
 ///     let mut input = String::new();
-///     spindle::stdio::stdin().read_to_string(&mut input).await?;
+///     spindle::io::stdin().read_to_string(&mut input).await?;
 ///     println!("read {} bytes", input.len());
 ///     Ok::<_, std::io::Error>(())
 /// }).unwrap();
@@ -82,7 +82,7 @@ pub fn stdin() -> Stdin {
 /// use futures::AsyncWriteExt;
 ///
 /// spindle::runtime::Runtime::new().unwrap().block_on(async {
-///     let mut out = spindle::stdio::stdout();
+///     let mut out = spindle::io::stdout();
 ///     out.write_all(b"hello from spindle\n").await?;
 ///     out.flush().await
 /// }).unwrap();
@@ -99,7 +99,7 @@ pub fn stdout() -> Stdout {
 /// use futures::AsyncWriteExt;
 ///
 /// spindle::runtime::Runtime::new().unwrap().block_on(async {
-///     let mut err = spindle::stdio::stderr();
+///     let mut err = spindle::io::stderr();
 ///     err.write_all(b"a warning\n").await?;
 ///     err.flush().await
 /// }).unwrap();

@@ -41,6 +41,7 @@ pub struct Builder {
     max_blocking_threads: usize,
     thread_keep_alive: Duration,
     enable_io: bool,
+    max_io_events_per_tick: usize,
     enable_time: bool,
     start_paused: bool,
     task_hooks: TaskHooks,
@@ -73,6 +74,7 @@ impl Builder {
             max_blocking_threads: 512,
             thread_keep_alive: Duration::from_secs(10),
             enable_io: false,
+            max_io_events_per_tick: 1024,
             enable_time: false,
             start_paused: false,
             task_hooks: TaskHooks::default(),
@@ -281,10 +283,27 @@ impl Builder {
         self
     }
 
-    /// Asks for the IO driver. The reactor is not built yet in this version of
-    /// spindle, so this records the request only; socket types arrive with it.
+    /// Enables the IO driver, which `spindle::net` and `AsyncFd` need. Without it,
+    /// they fail with a message that says to call this.
     pub fn enable_io(&mut self) -> &mut Self {
         self.enable_io = true;
+        self
+    }
+
+    /// How many IO events the parked worker takes from the OS per wake-up (default
+    /// 1024); the rest wait for the next one, so one burst cannot monopolise a worker.
+    ///
+    /// # Panics
+    ///
+    /// Panics when `events` is 0.
+    #[track_caller]
+    pub fn max_io_events_per_tick(&mut self, events: usize) -> &mut Self {
+        assert!(
+            events > 0,
+            "Builder::max_io_events_per_tick(0): the driver must take at least one event per \
+             wake-up; pass 1 or more"
+        );
+        self.max_io_events_per_tick = events;
         self
     }
 
@@ -325,7 +344,8 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// Fails when a worker thread cannot be started, when `SPINDLE_WORKER_THREADS` is
+    /// Fails when a worker thread cannot be started, when the OS refuses an IO poller,
+    /// when `SPINDLE_WORKER_THREADS` is
     /// set to something other than a positive integer, or when `start_paused` is asked
     /// for without `enable_time`.
     pub fn build(&mut self) -> io::Result<Runtime> {
@@ -354,11 +374,13 @@ impl Builder {
             ));
         }
         let drivers = DriverConfig {
+            enable_io: self.enable_io,
+            max_io_events_per_tick: self.max_io_events_per_tick,
             enable_time: self.enable_time,
             start_paused: self.start_paused,
         };
         match self.flavor {
-            RuntimeFlavor::CurrentThread => Ok(Runtime::new_current_thread(config, drivers)),
+            RuntimeFlavor::CurrentThread => Runtime::new_current_thread(config, drivers),
             RuntimeFlavor::MultiThread => {
                 Runtime::new_multi_thread(worker_threads, config, drivers)
             }

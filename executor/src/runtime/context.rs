@@ -86,6 +86,7 @@ pub(crate) fn current_handle() -> Option<scheduler::Handle> {
 pub(crate) struct SetHandleGuard {
     previous: Option<scheduler::Handle>,
     _time: Option<spindle_timers::EnterGuard>,
+    _io: Option<spindle_reactor::EnterGuard>,
 }
 
 /// Enters the runtime's handle, and its timer handle when time is enabled, so that
@@ -96,9 +97,11 @@ pub(crate) fn set_current_handle(handle: &scheduler::Handle) -> SetHandleGuard {
         .ok()
         .flatten();
     let time = handle.driver().time().map(|time| time.enter());
+    let io = handle.driver().io().map(|io| io.enter());
     SetHandleGuard {
         previous,
         _time: time,
+        _io: io,
     }
 }
 

@@ -1,17 +1,18 @@
 //! The driver: what a worker with nothing to do parks in.
 //!
-//! One driver per runtime. The worker that parks in it sleeps until it is unparked or
-//! until the next timer is due, and on waking fires the timers that came due. The IO
-//! reactor slots in here (its `Poller::wait` replaces the condvar wait); until then, a
-//! driver is a condvar wait plus the timer wheel. Only one thread parks in it at a
-//! time: the multi-thread scheduler shares it behind a try-lock, so the other idle
-//! workers park on their own condvars.
+//! One driver per runtime. The worker that parks in it sleeps until it is unparked, an
+//! IO event arrives, or the next timer is due; on waking it dispatches IO readiness and
+//! fires the timers that came due. With IO enabled the sleep is the reactor's
+//! `Poller::wait` (and an unpark is `Poller::notify`); without it, a condvar wait. Only
+//! one thread parks in it at a time: the multi-thread scheduler shares it behind a
+//! try-lock, so the other idle workers park on their own condvars.
 //!
 //! The timer wheel calls the unpark hook only when a timer is inserted with a deadline
 //! earlier than the one the parked thread sleeps to, so ordinary inserts cost no
 //! wake-up. With the test clock paused, a parked driver whose runtime is wholly idle
 //! jumps the clock to the next deadline instead of sleeping (auto-advance).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,7 +21,9 @@ use crate::loom::{Condvar, Mutex};
 /// The parkable half, owned by whichever thread parks in it.
 pub(crate) struct Driver {
     signal: Arc<Signal>,
+    io: Option<spindle_reactor::Driver>,
     time: Option<Arc<spindle_timers::Driver>>,
+    io_events: Arc<AtomicU64>,
 }
 
 /// Wakes the thread parked in the driver, and reaches the drivers' handles, from
@@ -28,7 +31,26 @@ pub(crate) struct Driver {
 #[derive(Clone)]
 pub(crate) struct DriverHandle {
     signal: Arc<Signal>,
+    io: Option<spindle_reactor::Handle>,
     time: Option<Arc<spindle_timers::Driver>>,
+    /// IO events dispatched so far (written by the thread parked in the driver).
+    io_events: Arc<AtomicU64>,
+}
+
+/// Ends a park: the reactor's notify when IO is enabled, else the condvar.
+#[derive(Clone)]
+enum Unparker {
+    Condvar(Arc<Signal>),
+    Io(spindle_reactor::Handle),
+}
+
+impl Unparker {
+    fn unpark(&self) {
+        match self {
+            Unparker::Condvar(signal) => signal.unpark(),
+            Unparker::Io(io) => io.unpark(),
+        }
+    }
 }
 
 struct Signal {
@@ -48,30 +70,65 @@ impl Signal {
 /// Which drivers a runtime asked for.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct DriverConfig {
+    pub(crate) enable_io: bool,
+    pub(crate) max_io_events_per_tick: usize,
     pub(crate) enable_time: bool,
     pub(crate) start_paused: bool,
 }
 
 impl Driver {
-    pub(crate) fn new(config: DriverConfig) -> (Driver, DriverHandle) {
+    /// Builds the drivers `config` asks for.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the OS refuses a poller (for example when the fd table is full).
+    pub(crate) fn new(config: DriverConfig) -> std::io::Result<(Driver, DriverHandle)> {
         let signal = Arc::new(Signal {
             notified: Mutex::new(false),
             condvar: Condvar::new(),
         });
+        let io = if config.enable_io {
+            let mut io = spindle_reactor::Driver::new()?;
+            io.set_max_events(config.max_io_events_per_tick);
+            Some(io)
+        } else {
+            None
+        };
+        let io_handle = io.as_ref().map(|io| io.handle());
+        let unparker = match &io_handle {
+            Some(io) => Unparker::Io(io.clone()),
+            None => Unparker::Condvar(signal.clone()),
+        };
         let time = config.enable_time.then(|| {
             let time = Arc::new(spindle_timers::Driver::new(config.start_paused));
-            let hook_signal = signal.clone();
+            let hook_unparker = unparker.clone();
             time.handle()
-                .new_unpark_hook(Arc::new(move || hook_signal.unpark()));
+                .new_unpark_hook(Arc::new(move || hook_unparker.unpark()));
             time
         });
-        (
+        let io_events = Arc::new(AtomicU64::new(0));
+        Ok((
             Driver {
                 signal: signal.clone(),
+                io,
                 time: time.clone(),
+                io_events: io_events.clone(),
             },
-            DriverHandle { signal, time },
-        )
+            DriverHandle {
+                signal,
+                io: io_handle,
+                time,
+                io_events,
+            },
+        ))
+    }
+
+    /// Shuts the IO driver down: every socket of this runtime then fails with an
+    /// error saying so, and the tasks waiting on them are woken.
+    pub(crate) fn shutdown_io(&self) {
+        if let Some(io) = &self.io {
+            io.shutdown();
+        }
     }
 
     /// Sleeps until unparked (or, with `Some`, until `timeout` passes, or the next
@@ -93,16 +150,21 @@ impl Driver {
             (Some(caller), Some(timer)) => Some(caller.min(timer)),
             (caller, timer) => caller.or(timer),
         };
-        let mut notified = self.signal.notified.lock();
-        if !*notified {
-            notified = match timeout {
-                Some(timeout) if timeout.is_zero() => notified,
-                Some(timeout) => self.signal.condvar.wait_timeout(notified, timeout),
-                None => self.signal.condvar.wait(notified),
-            };
+        if let Some(io) = &mut self.io {
+            let events = io.park(timeout) as u64;
+            let total = &self.io_events;
+            total.store(total.load(Ordering::Relaxed) + events, Ordering::Relaxed);
+        } else {
+            let mut notified = self.signal.notified.lock();
+            if !*notified {
+                notified = match timeout {
+                    Some(timeout) if timeout.is_zero() => notified,
+                    Some(timeout) => self.signal.condvar.wait_timeout(notified, timeout),
+                    None => self.signal.condvar.wait(notified),
+                };
+            }
+            *notified = false;
         }
-        *notified = false;
-        drop(notified);
         if let Some(time) = &self.time {
             time.end_park();
             time.process();
@@ -113,7 +175,20 @@ impl Driver {
 impl DriverHandle {
     /// Wakes the parked thread, or makes its next park return at once.
     pub(crate) fn unpark(&self) {
-        self.signal.unpark();
+        match &self.io {
+            Some(io) => io.unpark(),
+            None => self.signal.unpark(),
+        }
+    }
+
+    /// The IO driver's handle, when IO is enabled.
+    pub(crate) fn io(&self) -> Option<&spindle_reactor::Handle> {
+        self.io.as_ref()
+    }
+
+    /// IO events dispatched since the runtime started.
+    pub(crate) fn io_ready_count(&self) -> u64 {
+        self.io_events.load(Ordering::Relaxed)
     }
 
     /// The timer driver's handle, when time is enabled.

@@ -106,6 +106,19 @@ impl RuntimeMetrics {
         self.handle.blocking_spawner().queue_depth()
     }
 
+    /// IO readiness events the driver has dispatched.
+    pub fn io_driver_ready_count(&self) -> u64 {
+        self.handle.driver().io_ready_count()
+    }
+
+    /// Sockets and file descriptors registered with the IO driver right now.
+    pub fn io_driver_fd_registered_count(&self) -> usize {
+        self.handle
+            .driver()
+            .io()
+            .map_or(0, |io| io.registered_sources())
+    }
+
     fn worker(&self, worker: usize) -> &WorkerMetrics {
         let workers = self.handle.worker_metrics();
         match workers.get(worker) {

@@ -90,15 +90,18 @@ impl Runtime {
         Builder::new_multi_thread().enable_all().build()
     }
 
-    pub(crate) fn new_current_thread(config: Arc<Config>, drivers: DriverConfig) -> Runtime {
+    pub(crate) fn new_current_thread(
+        config: Arc<Config>,
+        drivers: DriverConfig,
+    ) -> io::Result<Runtime> {
         let blocking = blocking::Spawner::new(config.clone());
-        let (scheduler, handle) = current_thread::create(config, blocking, drivers);
-        Runtime {
+        let (scheduler, handle) = current_thread::create(config, blocking, drivers)?;
+        Ok(Runtime {
             scheduler: Scheduler::CurrentThread(scheduler),
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(handle),
             },
-        }
+        })
     }
 
     pub(crate) fn new_multi_thread(

@@ -72,8 +72,8 @@ pub(crate) fn create(
     config: Arc<Config>,
     blocking: blocking::Spawner,
     driver_config: DriverConfig,
-) -> (CurrentThread, Arc<Handle>) {
-    let (driver, driver_handle) = Driver::new(driver_config);
+) -> std::io::Result<(CurrentThread, Arc<Handle>)> {
+    let (driver, driver_handle) = Driver::new(driver_config)?;
     let handle = Arc::new(Handle {
         remote_queue: Mutex::new(VecDeque::new()),
         main_woken: AtomicBool::new(true),
@@ -94,7 +94,7 @@ pub(crate) fn create(
         }))),
         core_waiters: Mutex::new(Vec::new()),
     };
-    (scheduler, handle)
+    Ok((scheduler, handle))
 }
 
 impl Handle {
@@ -245,6 +245,7 @@ impl CurrentThread {
         if let scheduler::Context::CurrentThread(cx) = cx {
             if let Some(mut core) = cx.core.into_inner() {
                 core.tasks.clear();
+                core.driver.shutdown_io();
             }
         }
         let remote = std::mem::take(&mut *handle.remote_queue.lock());

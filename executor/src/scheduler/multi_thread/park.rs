@@ -32,6 +32,11 @@ impl SharedDriver {
         }
     }
 
+    /// Shuts the IO driver down (runtime shutdown; the workers have stopped parking).
+    pub(crate) fn shutdown_io(&self) {
+        self.driver.lock().shutdown_io();
+    }
+
     /// Fires what is ready without sleeping, if no other thread holds the driver.
     pub(crate) fn poll_without_blocking(&self) {
         if let Some(mut driver) = self.driver.try_lock() {

@@ -90,7 +90,7 @@ pub(super) fn create(
     blocking: blocking::Spawner,
     driver_config: DriverConfig,
 ) -> std::io::Result<Arc<Handle>> {
-    let (driver, driver_handle) = Driver::new(driver_config);
+    let (driver, driver_handle) = Driver::new(driver_config)?;
     let shared_driver = Arc::new(SharedDriver::new(driver, driver_handle.clone()));
     let mut cores = Vec::with_capacity(num_workers);
     let mut remotes = Vec::with_capacity(num_workers);
@@ -557,6 +557,7 @@ pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
     let _entered = context::set_current_handle(&scheduler_handle);
     shared.owned.close_and_shutdown_all();
     drain_injector(shared);
+    shared.driver.shutdown_io();
     handle.driver.shutdown();
     let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
     handle.blocking.shutdown(remaining);
