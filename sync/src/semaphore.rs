@@ -693,3 +693,58 @@ impl Drop for OwnedSemaphorePermit {
         self.semaphore.release(self.permits);
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom_models {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::{Acquire, Semaphore};
+    use crate::loom::Arc;
+
+    fn poll_noop(acquire: &mut Acquire<'_>) -> Poll<Result<(), super::AcquireError>> {
+        Pin::new(acquire).poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    /// A lock-free release racing a waiter that queues and a newcomer on the fast path:
+    /// the permit is never lost or doubled, and whoever ends up without it is served
+    /// once the holder gives it back.
+    #[test]
+    fn release_racing_a_queueing_waiter_and_a_newcomer_conserves_the_permit() {
+        loom::model(|| {
+            let semaphore = Arc::new(Semaphore::new(1));
+            semaphore.try_take(1).expect("the only permit is free");
+            let releaser = {
+                let semaphore = Arc::clone(&semaphore);
+                loom::thread::spawn(move || semaphore.release(1))
+            };
+            let newcomer = {
+                let semaphore = Arc::clone(&semaphore);
+                loom::thread::spawn(move || semaphore.try_take(1).is_ok())
+            };
+            let mut waiter = Acquire::new(&semaphore, 1);
+            let waiter_first = poll_noop(&mut waiter).is_ready();
+            releaser.join().expect("releaser");
+            let newcomer_took = newcomer.join().expect("newcomer");
+            let waiter_now = waiter_first || poll_noop(&mut waiter).is_ready();
+            assert!(!(waiter_now && newcomer_took), "one permit, two holders");
+            assert!(
+                waiter_now || newcomer_took,
+                "a waiter is pending while the released permit sits free"
+            );
+            let free = semaphore.available_permits();
+            assert_eq!(
+                usize::from(waiter_now) + usize::from(newcomer_took) + free,
+                1
+            );
+            if newcomer_took {
+                semaphore.release(1);
+                assert!(
+                    poll_noop(&mut waiter).is_ready(),
+                    "the waiter is served next"
+                );
+            }
+        });
+    }
+}
