@@ -72,7 +72,7 @@ mod loom;
 pub mod net;
 #[cfg(not(loom))]
 mod registration;
-#[cfg_attr(not(loom), allow(dead_code))]
+#[cfg_attr(loom, allow(dead_code, unused_imports))]
 mod scheduled_io;
 
 #[cfg(not(loom))]

@@ -49,7 +49,9 @@ fn ready_reports_both_directions_when_asked_for_both() {
     run(async {
         let (mut client, server) = connected_pair().await?;
         client.write_all(b"x").await?;
-        let mut ready = server.ready(Interest::READABLE | Interest::WRITABLE).await?;
+        let mut ready = server
+            .ready(Interest::READABLE | Interest::WRITABLE)
+            .await?;
         // Writability is immediate; readability follows the write.
         while !ready.is_readable() {
             ready = server.ready(Interest::READABLE).await?;

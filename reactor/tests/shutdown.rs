@@ -12,7 +12,8 @@ use spindle_reactor::Driver;
 use support::{poll_once, CountingWaker};
 
 fn is_shutdown_error(err: &io::Error) -> bool {
-    err.to_string().contains("runtime that owned this socket was shut down")
+    err.to_string()
+        .contains("runtime that owned this socket was shut down")
 }
 
 #[test]
@@ -59,7 +60,11 @@ fn shutdown_wakes_a_pending_read_which_then_fails() {
     let mut reading = pin!(server.readable());
     assert!(poll_once(reading.as_mut(), &waker).is_pending());
     driver.shutdown();
-    assert_eq!(waker_count.count(), 1, "shutdown must wake the waiting task");
+    assert_eq!(
+        waker_count.count(),
+        1,
+        "shutdown must wake the waiting task"
+    );
     match poll_once(reading.as_mut(), &waker) {
         std::task::Poll::Ready(Err(err)) => assert!(is_shutdown_error(&err), "{err}"),
         other => panic!("expected the shutdown error, got {other:?}"),
