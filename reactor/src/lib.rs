@@ -56,7 +56,7 @@
 //! (`registration`). See `driver` for the event loop and shutdown.
 //!
 //! Under `--cfg loom` only the readiness-tick protocol is built (the poller cannot run
-//! inside a model); it is exposed, hidden, as [`loom_model`] for the loom tests.
+//! inside a model); it is exposed, hidden, as `loom_model` for the loom tests.
 
 #[cfg(not(loom))]
 mod block_on;
