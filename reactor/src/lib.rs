@@ -56,7 +56,7 @@
 //! (`registration`). See `driver` for the event loop and shutdown.
 //!
 //! Under `--cfg loom` only the readiness-tick protocol is built (the poller cannot run
-//! inside a model); it is exposed, hidden, as [`loom_model`] for the loom tests.
+//! inside a model); it is exposed, hidden, as `loom_model` for the loom tests.
 
 #[cfg(not(loom))]
 mod block_on;
@@ -72,7 +72,7 @@ mod loom;
 pub mod net;
 #[cfg(not(loom))]
 mod registration;
-#[cfg_attr(not(loom), allow(dead_code))]
+#[cfg_attr(loom, allow(dead_code, unused_imports))]
 mod scheduled_io;
 
 #[cfg(not(loom))]

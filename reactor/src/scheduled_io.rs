@@ -141,11 +141,6 @@ impl ScheduledIo {
         }
     }
 
-    /// Whether the driver has shut down.
-    pub(crate) fn is_shutdown(&self) -> bool {
-        self.readiness.load(Ordering::Acquire) & SHUTDOWN != 0
-    }
-
     /// The readiness for `interest` right now, without registering a waker.
     pub(crate) fn ready_now(&self, interest: Interest) -> io::Result<ReadyEvent> {
         let word = self.readiness.load(Ordering::Acquire);
@@ -378,5 +373,52 @@ mod tests {
             Poll::Ready(Err(err)) => assert!(err.to_string().contains("shut down")),
             other => panic!("expected the shutdown error, got {other:?}"),
         }
+    }
+}
+
+/// A loom-visible wrapper around [`ScheduledIo`] (built only with `--cfg loom`): the
+/// readiness-tick protocol with the poller replaced by explicit `dispatch` calls.
+#[cfg(loom)]
+#[derive(Debug, Default)]
+pub struct ModelSource(ScheduledIo);
+
+#[cfg(loom)]
+impl ModelSource {
+    /// A source with no readiness.
+    pub fn new() -> ModelSource {
+        ModelSource(ScheduledIo::new())
+    }
+
+    /// What the driver does for one readable event: set the bit, bump the tick, wake
+    /// the waiting reader (outside the lock).
+    pub fn dispatch_readable(&self) {
+        let mut wakers = Vec::new();
+        self.0.dispatch(Ready::READABLE, &mut wakers);
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// Polls for readability; on `Ready` returns the tick it was read at.
+    pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<u16> {
+        match self.0.poll_readiness(cx, Interest::READABLE) {
+            Poll::Ready(Ok(event)) => Poll::Ready(event.tick),
+            Poll::Ready(Err(_)) => Poll::Ready(u16::MAX),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    /// What an IO object does after `WouldBlock` for the readiness read at `tick`.
+    pub fn clear_readable(&self, tick: u16) {
+        self.0.clear_readiness(ReadyEvent {
+            ready: Ready::READABLE,
+            tick,
+        });
+    }
+
+    /// Whether the readable bit is set now.
+    pub fn is_readable(&self) -> bool {
+        self.0
+            .ready_now(Interest::READABLE)
+            .map(|event| event.ready.is_readable())
+            .unwrap_or(false)
     }
 }

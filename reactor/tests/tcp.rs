@@ -164,9 +164,11 @@ fn borrowed_halves_copy_between_each_other() {
     run(async {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let mut client = TcpStream::connect(listener.local_addr()?).await?;
-        let (server, _) = listener.accept().await?;
+        let (mut server, _) = listener.accept().await?;
         let echo = async {
-            let (mut reader, mut writer) = server.split();
+            // The inherent borrowed split (futures' `AsyncReadExt::split` takes the
+            // stream by value and would win method resolution).
+            let (mut reader, mut writer) = TcpStream::split(&mut server);
             let copied = spindle_reactor::io::copy(&mut reader, &mut writer).await?;
             writer.close().await?;
             Ok::<_, io::Error>(copied)

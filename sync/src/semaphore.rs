@@ -1,13 +1,28 @@
 //! The counting semaphore, and the fair acquire protocol that `Mutex` and `RwLock` are
 //! built on.
 //!
-//! State is a permit count, a closed flag and a FIFO [`WaitList`] of acquirers, all
-//! under one lock. The invariant: **while anyone is waiting, no permit is free**
-//! (`waiters` non-empty implies `permits == 0`). Released permits go to the waiter at
-//! the front, even partially (a waiter asking for five may hold three while it waits
-//! for two more), and only what is left after the queue is satisfied becomes free. So a
-//! newcomer can never overtake a waiter, a large request is not starved by a stream of
-//! small ones, and `try_acquire` fails whenever someone is queued.
+//! State is split in two. One atomic word holds the free permits, a `CLOSED` bit and a
+//! `QUEUED` bit; a lock guards the FIFO [`WaitList`] of acquirers. `QUEUED` is set and
+//! cleared only under the lock, and it is set exactly while the list holds a waiting
+//! node. That makes the common cases lock-free: an acquirer that finds `QUEUED` clear
+//! and enough permits takes them with one compare-and-swap, and a release that finds
+//! `QUEUED` clear adds its permits with one `fetch_add`. Only when someone waits does
+//! either side take the lock.
+//!
+//! The fairness invariant: **while anyone is waiting, no permit is free.** A release
+//! adds its permits to the word unconditionally; if the word said `QUEUED`, those
+//! permits are *in transit*: no lock-free acquirer may take them (they all back off on
+//! `QUEUED`), and the releaser takes the lock and [`settles`](Semaphore::settle) them,
+//! handing them to the waiter at the front, even partially (a waiter asking for five
+//! may hold three while it waits for two more). Only what is left after the queue is
+//! satisfied becomes free, in the same atomic step that clears `QUEUED`. So a newcomer
+//! can never overtake a waiter, a large request is not starved by a stream of small
+//! ones, and `try_acquire` fails whenever someone is queued.
+//!
+//! An acquirer that must wait takes the lock, settles whatever is in transit, and then
+//! either finds enough free permits after all or, in one compare-and-swap, takes every
+//! free permit as a first instalment and sets `QUEUED` before linking its node. A
+//! releaser that saw `QUEUED` meanwhile blocks on the lock until the node is linked.
 //!
 //! Cancel safety: dropping a waiting acquire unlinks its node and hands back every
 //! permit already assigned to it, which flows on to the next waiter; dropping one that
@@ -21,7 +36,7 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::Mutex;
+use crate::loom::{AtomicUsize, Mutex, Ordering};
 use crate::waiters::{register_waker, WaitList, WakeList};
 
 /// A counting semaphore: a pool of permits that tasks acquire asynchronously.
@@ -43,14 +58,29 @@ use crate::waiters::{register_waker, WaitList, WakeList};
 /// });
 /// ```
 pub struct Semaphore {
-    state: Mutex<State>,
+    /// `permits << PERMIT_SHIFT | QUEUED | CLOSED`; see the module docs.
+    word: AtomicUsize,
+    waiters: Mutex<WaitList<Waiter>>,
 }
 
-#[derive(Debug)]
-struct State {
-    permits: usize,
-    closed: bool,
-    waiters: WaitList<Waiter>,
+/// Set once the semaphore is closed; never cleared.
+const CLOSED: usize = 1;
+/// Set (under the lock) exactly while the wait list holds a waiting node.
+const QUEUED: usize = 2;
+const PERMIT_SHIFT: u32 = 2;
+/// One permit, as an amount of the word.
+const ONE_PERMIT: usize = 1 << PERMIT_SHIFT;
+
+fn permits_in(word: usize) -> usize {
+    word >> PERMIT_SHIFT
+}
+
+/// What a lock-free attempt to take permits found.
+enum FastTake {
+    Taken,
+    Closed,
+    /// Someone is queued, or not enough permits are free: the caller must queue.
+    MustWait,
 }
 
 #[derive(Debug)]
@@ -129,17 +159,20 @@ impl Semaphore {
             Self::MAX_PERMITS
         );
         Semaphore {
-            state: Mutex::new(State {
-                permits,
-                closed: false,
-                waiters: WaitList::new(),
-            }),
+            word: AtomicUsize::new(permits << PERMIT_SHIFT),
+            waiters: Mutex::new(WaitList::new()),
         }
     }
 
     /// The number of permits free right now.
     pub fn available_permits(&self) -> usize {
-        self.state.lock().permits
+        let word = self.word.load(Ordering::Acquire);
+        if word & QUEUED != 0 {
+            // Permits in transit are owed to the waiters.
+            0
+        } else {
+            permits_in(word)
+        }
     }
 
     /// Adds `n` permits, handing them to queued acquirers first.
@@ -153,28 +186,46 @@ impl Semaphore {
             return;
         }
         let mut wakers = WakeList::new();
-        let mut state = self.state.lock();
-        let assigned: usize = state.waiters_assigned();
-        let total = state.permits.saturating_add(assigned).saturating_add(n);
+        let mut waiters = self.waiters.lock();
+        // Only the front waiter can hold a partial assignment (see `settle`).
+        let assigned = waiters.front().map_or(0, |key| waiters.get(key).assigned);
+        let free = permits_in(self.word.load(Ordering::Acquire));
+        let total = free.saturating_add(assigned).saturating_add(n);
         if total > Self::MAX_PERMITS {
-            drop(state);
+            drop(waiters);
             panic!(
                 "Semaphore::add_permits: adding {n} permits would exceed Semaphore::MAX_PERMITS ({})",
                 Self::MAX_PERMITS
             );
         }
-        state.release(n, &mut wakers);
-        drop(state);
+        self.settle(&mut waiters, n, &mut wakers);
+        drop(waiters);
         wakers.wake_all();
     }
 
     /// Removes up to `n` free permits from the semaphore for good, returning how many
     /// were removed. Permits held by acquirers are not affected.
     pub fn forget_permits(&self, n: usize) -> usize {
-        let mut state = self.state.lock();
-        let forgotten = n.min(state.permits);
-        state.permits -= forgotten;
-        forgotten
+        let mut word = self.word.load(Ordering::Acquire);
+        loop {
+            if word & QUEUED != 0 {
+                // Nothing is free while someone waits.
+                return 0;
+            }
+            let forgotten = n.min(permits_in(word));
+            if forgotten == 0 {
+                return 0;
+            }
+            match self.word.compare_exchange_weak(
+                word,
+                word - forgotten * ONE_PERMIT,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return forgotten,
+                Err(actual) => word = actual,
+            }
+        }
     }
 
     /// Closes the semaphore: every queued and future acquire fails with
@@ -182,23 +233,33 @@ impl Semaphore {
     /// [`TryAcquireError::Closed`].
     pub fn close(&self) {
         let mut wakers = WakeList::new();
-        let mut state = self.state.lock();
-        state.closed = true;
+        let mut waiters = self.waiters.lock();
         let mut returned = 0;
-        state.waiters.drain_linked(|waiter| {
+        waiters.drain_linked(|waiter| {
             returned += waiter.assigned;
             waiter.assigned = 0;
             waiter.outcome = Outcome::Closed;
             wakers.push(waiter.waker.take());
         });
-        state.permits += returned;
-        drop(state);
+        // The queue is empty now: permits in transit and those returned become free.
+        let mut word = self.word.load(Ordering::Acquire);
+        loop {
+            let closed = ((word | CLOSED) & !QUEUED) + returned * ONE_PERMIT;
+            match self
+                .word
+                .compare_exchange_weak(word, closed, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => break,
+                Err(actual) => word = actual,
+            }
+        }
+        drop(waiters);
         wakers.wake_all();
     }
 
     /// Whether [`close`](Semaphore::close) has been called.
     pub fn is_closed(&self) -> bool {
-        self.state.lock().closed
+        self.word.load(Ordering::Acquire) & CLOSED != 0
     }
 
     /// Waits for one permit.
@@ -271,15 +332,32 @@ impl Semaphore {
     }
 
     pub(crate) fn try_take(&self, n: usize) -> Result<(), TryAcquireError> {
-        let mut state = self.state.lock();
-        if state.closed {
-            return Err(TryAcquireError::Closed);
+        match self.take_lock_free(n) {
+            FastTake::Taken => Ok(()),
+            FastTake::Closed => Err(TryAcquireError::Closed),
+            FastTake::MustWait => Err(TryAcquireError::NoPermits),
         }
-        if state.waiters.is_empty() && state.permits >= n {
-            state.permits -= n;
-            Ok(())
-        } else {
-            Err(TryAcquireError::NoPermits)
+    }
+
+    /// Takes `n` free permits with a compare-and-swap, if nobody is queued.
+    fn take_lock_free(&self, n: usize) -> FastTake {
+        let mut word = self.word.load(Ordering::Acquire);
+        loop {
+            if word & CLOSED != 0 {
+                return FastTake::Closed;
+            }
+            if word & QUEUED != 0 || permits_in(word) < n {
+                return FastTake::MustWait;
+            }
+            match self.word.compare_exchange_weak(
+                word,
+                word - n * ONE_PERMIT,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return FastTake::Taken,
+                Err(actual) => word = actual,
+            }
         }
     }
 
@@ -288,39 +366,62 @@ impl Semaphore {
         if n == 0 {
             return;
         }
-        let mut wakers = WakeList::new();
-        self.state.lock().release(n, &mut wakers);
-        wakers.wake_all();
+        let before = self.word.fetch_add(n * ONE_PERMIT, Ordering::AcqRel);
+        if before & QUEUED != 0 {
+            // The permits are in transit to the waiters: hand them over.
+            let mut wakers = WakeList::new();
+            let mut waiters = self.waiters.lock();
+            self.settle(&mut waiters, 0, &mut wakers);
+            drop(waiters);
+            wakers.wake_all();
+        }
     }
-}
 
-impl State {
-    /// Adds `n` permits, assigning them to waiters front to back; what is left over
-    /// becomes free.
-    fn release(&mut self, n: usize, wakers: &mut WakeList) {
-        let mut left = n;
+    /// Under the lock: hands `extra` permits, plus every permit in transit in the word,
+    /// to the waiters front to back; what is left becomes free, in the same atomic
+    /// step that clears `QUEUED` once the queue is empty.
+    fn settle(&self, waiters: &mut WaitList<Waiter>, extra: usize, wakers: &mut WakeList) {
+        if self.word.load(Ordering::Acquire) & QUEUED == 0 {
+            // Nobody waits, and nobody can start to while we hold the lock.
+            if extra > 0 {
+                self.word.fetch_add(extra * ONE_PERMIT, Ordering::AcqRel);
+            }
+            return;
+        }
+        // QUEUED is set and we hold the lock, so no one else takes permits out of the
+        // word: everything in it is in transit and ours to hand on.
+        let before = self.word.fetch_and(CLOSED | QUEUED, Ordering::AcqRel);
+        let mut left = permits_in(before) + extra;
         while left > 0 {
-            let Some(key) = self.waiters.front() else {
+            let Some(key) = waiters.front() else {
                 break;
             };
-            let waiter = self.waiters.get_mut(key);
+            let waiter = waiters.get_mut(key);
             let take = left.min(waiter.needed - waiter.assigned);
             waiter.assigned += take;
             left -= take;
             if waiter.assigned == waiter.needed {
                 waiter.outcome = Outcome::Granted;
                 wakers.push(waiter.waker.take());
-                self.waiters.unlink(key);
+                waiters.unlink(key);
             }
         }
-        self.permits += left;
-    }
-
-    fn waiters_assigned(&self) -> usize {
-        // Only the front waiter can hold a partial assignment (see `release`).
-        self.waiters
-            .front()
-            .map_or(0, |key| self.waiters.get(key).assigned)
+        if !waiters.is_empty() {
+            // The front waiter still needs more, so everything was handed out.
+            debug_assert_eq!(left, 0);
+            return;
+        }
+        let mut word = self.word.load(Ordering::Acquire);
+        loop {
+            let free = (word & !QUEUED) + left * ONE_PERMIT;
+            match self
+                .word
+                .compare_exchange_weak(word, free, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return,
+                Err(actual) => word = actual,
+            }
+        }
     }
 }
 
@@ -353,54 +454,105 @@ impl Future for Acquire<'_> {
         let this = &mut *self;
         assert!(!this.done, "semaphore Acquire polled after completion");
         let budget = ready!(coop::poll_proceed(cx));
-        let mut state = this.semaphore.state.lock();
         let outcome = match this.key {
-            None => {
-                if state.closed {
+            None if this.needed == 0 => {
+                if this.semaphore.is_closed() {
                     Err(AcquireError(()))
-                } else if this.needed == 0
-                    || (state.waiters.is_empty() && state.permits >= this.needed)
-                {
-                    state.permits -= this.needed;
-                    Ok(())
                 } else {
-                    // By the invariant, free permits exist only while the queue is
-                    // empty; take them as a first instalment.
-                    let assigned = state.permits;
-                    state.permits = 0;
-                    this.key = Some(state.waiters.push_back(Waiter {
-                        needed: this.needed,
-                        assigned,
-                        outcome: Outcome::Waiting,
-                        waker: Some(cx.waker().clone()),
-                    }));
-                    return Poll::Pending;
+                    Ok(())
                 }
             }
+            None => match this.semaphore.take_lock_free(this.needed) {
+                FastTake::Taken => Ok(()),
+                FastTake::Closed => Err(AcquireError(())),
+                FastTake::MustWait => match this.enqueue(cx.waker()) {
+                    Some(outcome) => outcome,
+                    None => return Poll::Pending,
+                },
+            },
             Some(key) => {
-                let waiter = state.waiters.get_mut(key);
+                let mut waiters = this.semaphore.waiters.lock();
+                let waiter = waiters.get_mut(key);
                 match waiter.outcome {
                     Outcome::Waiting => {
                         register_waker(&mut waiter.waker, cx.waker());
                         return Poll::Pending;
                     }
                     Outcome::Granted => {
-                        state.waiters.remove(key);
+                        waiters.remove(key);
                         this.key = None;
                         Ok(())
                     }
                     Outcome::Closed => {
-                        state.waiters.remove(key);
+                        waiters.remove(key);
                         this.key = None;
                         Err(AcquireError(()))
                     }
                 }
             }
         };
-        drop(state);
         this.done = true;
         budget.made_progress();
         Poll::Ready(outcome)
+    }
+}
+
+impl Acquire<'_> {
+    /// The slow path of a first poll: under the lock, either take the permits after
+    /// all or link a node at the back of the queue (`None`: wait).
+    fn enqueue(&mut self, waker: &Waker) -> Option<Result<(), AcquireError>> {
+        let semaphore = self.semaphore;
+        let mut wakers = WakeList::new();
+        let mut waiters = semaphore.waiters.lock();
+        // Permits a releaser added but has not handed over yet belong to those queued
+        // before us.
+        semaphore.settle(&mut waiters, 0, &mut wakers);
+        let mut word = semaphore.word.load(Ordering::Acquire);
+        let outcome = loop {
+            if word & CLOSED != 0 {
+                break Some(Err(AcquireError(())));
+            }
+            if word & QUEUED != 0 {
+                // Others wait (and, having just settled, nothing is free): queue behind.
+                self.key = Some(waiters.push_back(Waiter {
+                    needed: self.needed,
+                    assigned: 0,
+                    outcome: Outcome::Waiting,
+                    waker: Some(waker.clone()),
+                }));
+                break None;
+            }
+            let free = permits_in(word);
+            let (next, assigned) = if free >= self.needed {
+                (word - self.needed * ONE_PERMIT, None)
+            } else {
+                // Take every free permit as a first instalment, and mark the queue.
+                ((word & CLOSED) | QUEUED, Some(free))
+            };
+            match semaphore.word.compare_exchange_weak(
+                word,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => match assigned {
+                    None => break Some(Ok(())),
+                    Some(assigned) => {
+                        self.key = Some(waiters.push_back(Waiter {
+                            needed: self.needed,
+                            assigned,
+                            outcome: Outcome::Waiting,
+                            waker: Some(waker.clone()),
+                        }));
+                        break None;
+                    }
+                },
+                Err(actual) => word = actual,
+            }
+        };
+        drop(waiters);
+        wakers.wake_all();
+        outcome
     }
 }
 
@@ -410,25 +562,25 @@ impl Drop for Acquire<'_> {
             return;
         };
         let mut wakers = WakeList::new();
-        let mut state = self.semaphore.state.lock();
-        let waiter = state.waiters.remove(key);
+        let mut waiters = self.semaphore.waiters.lock();
+        let waiter = waiters.remove(key);
         // A granted node holds all it asked for; a waiting one what it was assigned so
-        // far; a closed one nothing (close returned it).
-        if waiter.assigned > 0 {
-            state.release(waiter.assigned, &mut wakers);
-        }
-        drop(state);
+        // far; a closed one nothing (close returned it). Settling also clears QUEUED if
+        // this was the last waiter.
+        self.semaphore
+            .settle(&mut waiters, waiter.assigned, &mut wakers);
+        drop(waiters);
         wakers.wake_all();
     }
 }
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.state.lock();
+        let waiting = self.waiters.lock().len();
         f.debug_struct("Semaphore")
-            .field("permits", &state.permits)
-            .field("closed", &state.closed)
-            .field("waiters", &state.waiters.len())
+            .field("permits", &self.available_permits())
+            .field("closed", &self.is_closed())
+            .field("waiters", &waiting)
             .finish()
     }
 }
@@ -539,5 +691,60 @@ impl OwnedSemaphorePermit {
 impl Drop for OwnedSemaphorePermit {
     fn drop(&mut self) {
         self.semaphore.release(self.permits);
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_models {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::{Acquire, Semaphore};
+    use crate::loom::Arc;
+
+    fn poll_noop(acquire: &mut Acquire<'_>) -> Poll<Result<(), super::AcquireError>> {
+        Pin::new(acquire).poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    /// A lock-free release racing a waiter that queues and a newcomer on the fast path:
+    /// the permit is never lost or doubled, and whoever ends up without it is served
+    /// once the holder gives it back.
+    #[test]
+    fn release_racing_a_queueing_waiter_and_a_newcomer_conserves_the_permit() {
+        loom::model(|| {
+            let semaphore = Arc::new(Semaphore::new(1));
+            semaphore.try_take(1).expect("the only permit is free");
+            let releaser = {
+                let semaphore = Arc::clone(&semaphore);
+                loom::thread::spawn(move || semaphore.release(1))
+            };
+            let newcomer = {
+                let semaphore = Arc::clone(&semaphore);
+                loom::thread::spawn(move || semaphore.try_take(1).is_ok())
+            };
+            let mut waiter = Acquire::new(&semaphore, 1);
+            let waiter_first = poll_noop(&mut waiter).is_ready();
+            releaser.join().expect("releaser");
+            let newcomer_took = newcomer.join().expect("newcomer");
+            let waiter_now = waiter_first || poll_noop(&mut waiter).is_ready();
+            assert!(!(waiter_now && newcomer_took), "one permit, two holders");
+            assert!(
+                waiter_now || newcomer_took,
+                "a waiter is pending while the released permit sits free"
+            );
+            let free = semaphore.available_permits();
+            assert_eq!(
+                usize::from(waiter_now) + usize::from(newcomer_took) + free,
+                1
+            );
+            if newcomer_took {
+                semaphore.release(1);
+                assert!(
+                    poll_noop(&mut waiter).is_ready(),
+                    "the waiter is served next"
+                );
+            }
+        });
     }
 }

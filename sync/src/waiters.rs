@@ -146,26 +146,40 @@ impl<T> WaitList<T> {
 /// Wakers collected under a lock, to be woken once the lock is released.
 ///
 /// Waking is deferred so that the woken task, which may run at once on another
-/// thread, does not immediately contend for the lock its waker still holds.
+/// thread, does not immediately contend for the lock its waker still holds. The first
+/// waker is kept inline: most releases wake one task, and they should not allocate.
 #[derive(Debug, Default)]
 pub(crate) struct WakeList {
-    wakers: Vec<Waker>,
+    first: Option<Waker>,
+    rest: Vec<Waker>,
 }
 
 impl WakeList {
     pub(crate) const fn new() -> Self {
-        WakeList { wakers: Vec::new() }
-    }
-
-    pub(crate) fn push(&mut self, waker: Option<Waker>) {
-        if let Some(waker) = waker {
-            self.wakers.push(waker);
+        WakeList {
+            first: None,
+            rest: Vec::new(),
         }
     }
 
-    /// Wakes everything collected. Call after the lock guard has been dropped.
+    pub(crate) fn push(&mut self, waker: Option<Waker>) {
+        let Some(waker) = waker else {
+            return;
+        };
+        if self.first.is_none() {
+            self.first = Some(waker);
+        } else {
+            self.rest.push(waker);
+        }
+    }
+
+    /// Wakes everything collected, in the order it was pushed. Call after the lock
+    /// guard has been dropped.
     pub(crate) fn wake_all(self) {
-        for waker in self.wakers {
+        if let Some(first) = self.first {
+            first.wake();
+        }
+        for waker in self.rest {
             waker.wake();
         }
     }

@@ -229,3 +229,114 @@ fn many_producers_on_threads_deliver_every_message_exactly_once() {
     }
     assert_eq!(count, 2_000);
 }
+
+#[test]
+fn dropping_the_last_permit_after_close_wakes_the_receiver_with_none() {
+    let (tx, mut rx) = mpsc::channel::<u8>(2);
+    let first = tx.try_reserve().expect("room");
+    let second = tx.try_reserve().expect("room");
+    rx.close();
+    assert!(tx.try_reserve().is_err(), "no reservation after close");
+    let counter = Counter::new();
+    let mut recv = Box::pin(rx.recv());
+    assert!(counter.poll(&mut recv).is_pending());
+    drop(first);
+    assert!(
+        counter.poll(&mut recv).is_pending(),
+        "one permit may still deliver"
+    );
+    let wakes_before = counter.wakes();
+    drop(second);
+    assert!(counter.wakes() > wakes_before, "the receiver was woken");
+    assert_eq!(counter.poll(&mut recv), Poll::Ready(None));
+}
+
+#[test]
+fn close_racing_senders_delivers_exactly_the_messages_that_were_accepted() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (tx, mut rx) = mpsc::channel(8);
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let producers: Vec<_> = (0..3usize)
+        .map(|producer| {
+            let tx = tx.clone();
+            let accepted = Arc::clone(&accepted);
+            std::thread::spawn(move || {
+                for i in 0..10_000usize {
+                    let sent = match i % 3 {
+                        0 => tx.blocking_send((producer, i)).is_ok(),
+                        1 => match tx.try_reserve() {
+                            Ok(permit) => {
+                                permit.send((producer, i));
+                                true
+                            }
+                            Err(mpsc::error::TrySendError::Full(())) => continue,
+                            Err(mpsc::error::TrySendError::Closed(())) => false,
+                        },
+                        _ => match tx.try_send((producer, i)) {
+                            Ok(()) => true,
+                            Err(mpsc::error::TrySendError::Full(_)) => continue,
+                            Err(mpsc::error::TrySendError::Closed(_)) => false,
+                        },
+                    };
+                    if !sent {
+                        return;
+                    }
+                    accepted.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut last_seen = [None::<usize>; 3];
+    let mut received = 0;
+    block_on(async {
+        while let Some((producer, i)) = rx.recv().await {
+            assert!(last_seen[producer].is_none_or(|last| last < i));
+            last_seen[producer] = Some(i);
+            received += 1;
+            if received == 500 {
+                rx.close();
+            }
+        }
+    });
+    for producer in producers {
+        producer.join().expect("producer panicked");
+    }
+    assert!(received >= 500);
+    assert_eq!(received, accepted.load(Ordering::SeqCst));
+}
+
+#[test]
+fn threads_sending_while_the_receiver_drains_with_recv_many_lose_nothing() {
+    const PRODUCERS: usize = 4;
+    const MESSAGES: usize = 5_000;
+    let (tx, mut rx) = mpsc::channel(3);
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|producer| {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                block_on(async {
+                    for i in 0..MESSAGES {
+                        tx.send((producer, i)).await.expect("receiver alive");
+                    }
+                })
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut next = [0usize; PRODUCERS];
+    let mut buffer = Vec::new();
+    block_on(async {
+        while rx.recv_many(&mut buffer, 5).await > 0 {
+            for (producer, i) in buffer.drain(..) {
+                assert_eq!(next[producer], i, "in order, none lost or doubled");
+                next[producer] += 1;
+            }
+        }
+    });
+    for producer in producers {
+        producer.join().expect("producer panicked");
+    }
+    assert_eq!(next, [MESSAGES; PRODUCERS]);
+    assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
+}

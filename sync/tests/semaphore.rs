@@ -225,3 +225,116 @@ fn threads_contending_never_exceed_the_permit_count() {
     }
     assert_eq!(semaphore.available_permits(), 3);
 }
+
+#[test]
+fn permit_released_to_a_queued_waiter_is_not_free_for_a_newcomer() {
+    let semaphore = Semaphore::new(1);
+    let held = semaphore.try_acquire().expect("free");
+    let mut waiter = pin!(semaphore.acquire());
+    assert!(poll_once(&mut waiter).is_pending());
+    drop(held);
+    // The release went to the queued waiter: nothing is free, even lock-free.
+    assert_eq!(semaphore.available_permits(), 0);
+    assert_eq!(
+        semaphore.try_acquire().err(),
+        Some(TryAcquireError::NoPermits)
+    );
+    let mut newcomer = pin!(semaphore.acquire());
+    assert!(poll_once(&mut newcomer).is_pending());
+    let permit = match poll_once(&mut waiter) {
+        std::task::Poll::Ready(permit) => permit.expect("open"),
+        std::task::Poll::Pending => panic!("the queued waiter was granted the permit"),
+    };
+    drop(permit);
+    assert!(poll_once(&mut newcomer).is_ready());
+}
+
+#[test]
+fn last_waiter_leaving_makes_permits_free_for_the_lock_free_path_again() {
+    let semaphore = Semaphore::new(2);
+    let held = semaphore.try_acquire().expect("free");
+    let mut waiter = Box::pin(semaphore.acquire_many(2));
+    assert!(poll_once(&mut waiter).is_pending());
+    assert_eq!(semaphore.available_permits(), 0, "one permit is assigned");
+    drop(waiter);
+    assert_eq!(semaphore.available_permits(), 1);
+    drop(held);
+    let both = semaphore
+        .try_acquire_many(2)
+        .expect("both free, nobody queued");
+    assert_eq!(both.num_permits(), 2);
+}
+
+#[test]
+fn threads_mixing_try_acquire_waits_and_cancellations_lose_no_permit() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const PERMITS: usize = 4;
+    let semaphore = Arc::new(Semaphore::new(PERMITS));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..4)
+        .map(|thread| {
+            let semaphore = Arc::clone(&semaphore);
+            let inside = Arc::clone(&inside);
+            std::thread::spawn(move || {
+                for round in 0..2_000usize {
+                    let wanted = 1 + (round + thread) % 3;
+                    let permit = match round % 4 {
+                        0 => semaphore.try_acquire_many(wanted as u32).ok(),
+                        1 => {
+                            // Queue, possibly get a partial assignment, then give up.
+                            let mut cancelled = Box::pin(semaphore.acquire_many(wanted as u32));
+                            match poll_once(&mut cancelled) {
+                                std::task::Poll::Ready(permit) => Some(permit.expect("open")),
+                                std::task::Poll::Pending => None,
+                            }
+                        }
+                        _ => Some(block_on(semaphore.acquire_many(wanted as u32)).expect("open")),
+                    };
+                    if let Some(permit) = permit {
+                        let now = inside.fetch_add(wanted, Ordering::SeqCst) + wanted;
+                        assert!(now <= PERMITS, "{now} permits held of {PERMITS}");
+                        inside.fetch_sub(wanted, Ordering::SeqCst);
+                        drop(permit);
+                    }
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("worker panicked");
+    }
+    assert_eq!(semaphore.available_permits(), PERMITS);
+}
+
+#[test]
+fn close_racing_acquires_and_releases_fails_the_waiters_and_keeps_every_permit() {
+    const PERMITS: usize = 2;
+    let semaphore = Arc::new(Semaphore::new(PERMITS));
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let semaphore = Arc::clone(&semaphore);
+            std::thread::spawn(move || {
+                let mut granted = 0usize;
+                // Bounded: the semaphore is closed long before this runs out.
+                for _ in 0..1_000_000 {
+                    match block_on(semaphore.acquire()) {
+                        Ok(permit) => {
+                            granted += 1;
+                            drop(permit);
+                        }
+                        Err(_) => return granted,
+                    }
+                }
+                panic!("acquire kept succeeding after close");
+            })
+        })
+        .collect();
+    std::thread::yield_now();
+    semaphore.close();
+    for thread in threads {
+        thread.join().expect("acquirer panicked");
+    }
+    assert!(semaphore.is_closed());
+    assert_eq!(semaphore.try_acquire().err(), Some(TryAcquireError::Closed));
+    assert_eq!(semaphore.available_permits(), PERMITS);
+}

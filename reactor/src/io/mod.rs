@@ -108,9 +108,10 @@ macro_rules! tokio_io_traits {
 }
 
 /// Without the `tokio-io` feature the tokio trait impls are left out.
-#[cfg(not(all(feature = "tokio-io", not(loom))))]
+#[cfg(all(not(feature = "tokio-io"), not(loom)))]
 macro_rules! tokio_io_traits {
     ($($anything:tt)*) => {};
 }
 
+#[cfg(not(loom))]
 pub(crate) use tokio_io_traits;

@@ -36,7 +36,7 @@ use crate::registration::PollEvented;
 /// let mut request = Vec::new();
 /// server.read_to_end(&mut request).await?;
 /// server.write_all(b"response").await?;
-/// drop(server); // closes the connection, so the client's read ends
+/// drop(server); // closes the connection: the client reads to the end of stream
 /// let mut response = String::new();
 /// client.read_to_string(&mut response).await?;
 /// assert_eq!((&request[..], &response[..]), (&b"request"[..], "response"));
