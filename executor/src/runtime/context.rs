@@ -86,7 +86,7 @@ pub(crate) fn current_handle() -> Option<scheduler::Handle> {
 pub(crate) struct SetHandleGuard {
     previous: Option<scheduler::Handle>,
     _time: Option<spindle_timers::EnterGuard>,
-    _io: Option<spindle_reactor::EnterGuard>,
+    _io: Option<super::io_seam::IoEnterGuard>,
 }
 
 /// Enters the runtime's handle, and its timer handle when time is enabled, so that

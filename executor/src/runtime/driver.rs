@@ -13,6 +13,8 @@
 //! jumps the clock to the next deadline instead of sleeping (auto-advance).
 
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::io_seam::{IoDriver, IoHandle};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +23,7 @@ use crate::loom::{Condvar, Mutex};
 /// The parkable half, owned by whichever thread parks in it.
 pub(crate) struct Driver {
     signal: Arc<Signal>,
-    io: Option<spindle_reactor::Driver>,
+    io: Option<IoDriver>,
     time: Option<Arc<spindle_timers::Driver>>,
     io_events: Arc<AtomicU64>,
 }
@@ -31,7 +33,7 @@ pub(crate) struct Driver {
 #[derive(Clone)]
 pub(crate) struct DriverHandle {
     signal: Arc<Signal>,
-    io: Option<spindle_reactor::Handle>,
+    io: Option<IoHandle>,
     time: Option<Arc<spindle_timers::Driver>>,
     /// IO events dispatched so far (written by the thread parked in the driver).
     io_events: Arc<AtomicU64>,
@@ -41,7 +43,7 @@ pub(crate) struct DriverHandle {
 #[derive(Clone)]
 enum Unparker {
     Condvar(Arc<Signal>),
-    Io(spindle_reactor::Handle),
+    Io(IoHandle),
 }
 
 impl Unparker {
@@ -88,7 +90,7 @@ impl Driver {
             condvar: Condvar::new(),
         });
         let io = if config.enable_io {
-            let mut io = spindle_reactor::Driver::new()?;
+            let mut io = IoDriver::new()?;
             io.set_max_events(config.max_io_events_per_tick);
             Some(io)
         } else {
@@ -182,7 +184,7 @@ impl DriverHandle {
     }
 
     /// The IO driver's handle, when IO is enabled.
-    pub(crate) fn io(&self) -> Option<&spindle_reactor::Handle> {
+    pub(crate) fn io(&self) -> Option<&IoHandle> {
         self.io.as_ref()
     }
 

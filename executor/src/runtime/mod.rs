@@ -12,6 +12,7 @@ pub(crate) mod driver;
 mod dump;
 mod handle;
 pub(crate) mod hooks;
+mod io_seam;
 mod local;
 mod metrics;
 pub(crate) mod park;
