@@ -8,8 +8,9 @@ use std::time::Duration;
 use super::config::{Callback, Config, ThreadNameFn};
 use super::driver::DriverConfig;
 use super::hooks::TaskHooks;
-use super::TaskMeta;
+use super::watchdog::SlowPollHook;
 use super::{Runtime, RuntimeFlavor};
+use super::{SlowPoll, TaskMeta};
 
 /// The environment variable that sets the default number of worker threads.
 const WORKER_THREADS_ENV: &str = "SPINDLE_WORKER_THREADS";
@@ -45,6 +46,8 @@ pub struct Builder {
     enable_time: bool,
     start_paused: bool,
     task_hooks: TaskHooks,
+    slow_poll_threshold: Option<Duration>,
+    on_slow_poll: Option<SlowPollHook>,
 }
 
 impl Builder {
@@ -78,6 +81,8 @@ impl Builder {
             enable_time: false,
             start_paused: false,
             task_hooks: TaskHooks::default(),
+            slow_poll_threshold: Some(Duration::from_millis(100)),
+            on_slow_poll: None,
         }
     }
 
@@ -226,6 +231,50 @@ impl Builder {
         self
     }
 
+    /// Reports polls that block a worker longer than `threshold` (default 100 ms, as
+    /// asyncio's debug mode): a watchdog thread names the task, its name and spawn
+    /// site while it is still blocking, and again with the full duration when the poll
+    /// returns, as a `tracing` warning and through [`on_slow_poll`](Builder::on_slow_poll).
+    /// `None` turns detection (and the watchdog thread) off.
+    pub fn slow_poll_threshold(&mut self, threshold: Option<Duration>) -> &mut Self {
+        self.slow_poll_threshold = threshold;
+        self
+    }
+
+    /// Runs `hook` for every slow poll report (see
+    /// [`slow_poll_threshold`](Builder::slow_poll_threshold)), on the watchdog thread.
+    ///
+    /// ```
+    /// use std::sync::{mpsc, Mutex};
+    /// use std::time::Duration;
+    /// use spindle_executor::runtime::Builder;
+    ///
+    /// let (reports, received) = mpsc::channel();
+    /// let reports = Mutex::new(reports);
+    /// let rt = Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .slow_poll_threshold(Some(Duration::from_millis(20)))
+    ///     .on_slow_poll(move |report| {
+    ///         let _ = reports.lock().unwrap().send(report.to_string());
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// let (release, released) = mpsc::channel::<()>();
+    /// rt.spawn(async move {
+    ///     released.recv().unwrap(); // a blocking call inside a task: the mistake
+    /// });
+    /// let report = received.recv().unwrap(); // reported while the worker is stuck
+    /// assert!(report.contains("has been blocking worker 0"));
+    /// release.send(()).unwrap();
+    /// ```
+    pub fn on_slow_poll<F>(&mut self, hook: F) -> &mut Self
+    where
+        F: Fn(&SlowPoll) + Send + Sync + 'static,
+    {
+        self.on_slow_poll = Some(Arc::new(hook));
+        self
+    }
+
     /// How many ticks a worker runs between checks of the shared (remote) queue ahead
     /// of its own. Lower is fairer to remote wakes, higher keeps more work local.
     /// Default 31.
@@ -365,6 +414,8 @@ impl Builder {
             max_blocking_threads: self.max_blocking_threads,
             thread_keep_alive: self.thread_keep_alive,
             task_hooks: (!self.task_hooks.is_empty()).then(|| self.task_hooks.clone()),
+            slow_poll_threshold: self.slow_poll_threshold,
+            on_slow_poll: self.on_slow_poll.clone(),
         });
         if self.start_paused && !self.enable_time {
             return Err(io::Error::new(

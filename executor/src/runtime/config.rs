@@ -25,6 +25,8 @@ pub(crate) struct Config {
     pub(crate) max_blocking_threads: usize,
     /// Set only when at least one task hook is.
     pub(crate) task_hooks: Option<TaskHooks>,
+    pub(crate) slow_poll_threshold: Option<Duration>,
+    pub(crate) on_slow_poll: Option<super::watchdog::SlowPollHook>,
     pub(crate) thread_keep_alive: Duration,
 }
 

@@ -16,6 +16,7 @@ mod io_seam;
 mod local;
 mod metrics;
 pub(crate) mod park;
+mod watchdog;
 
 use std::fmt;
 use std::future::Future;
@@ -30,6 +31,8 @@ pub use hooks::TaskMeta;
 pub use local::LocalRuntime;
 pub use metrics::RuntimeMetrics;
 pub(crate) use metrics::WorkerMetrics;
+pub(crate) use watchdog::PollSlot;
+pub use watchdog::SlowPoll;
 
 use crate::blocking;
 use crate::scheduler::{self, current_thread, multi_thread};
@@ -73,6 +76,8 @@ pub enum RuntimeFlavor {
 pub struct Runtime {
     scheduler: Scheduler,
     handle: Handle,
+    /// Stops the slow-poll watchdog when the runtime goes away.
+    watchdog: Option<watchdog::Watchdog>,
 }
 
 enum Scheduler {
@@ -96,12 +101,15 @@ impl Runtime {
         drivers: DriverConfig,
     ) -> io::Result<Runtime> {
         let blocking = blocking::Spawner::new(config.clone());
-        let (scheduler, handle) = current_thread::create(config, blocking, drivers)?;
+        let (scheduler, handle) = current_thread::create(config.clone(), blocking, drivers)?;
+        let watched: Arc<dyn watchdog::WatchedRuntime> = handle.clone();
+        let watchdog = start_watchdog(&config, Arc::downgrade(&watched))?;
         Ok(Runtime {
             scheduler: Scheduler::CurrentThread(scheduler),
             handle: Handle {
                 inner: scheduler::Handle::CurrentThread(handle),
             },
+            watchdog,
         })
     }
 
@@ -111,12 +119,15 @@ impl Runtime {
         drivers: DriverConfig,
     ) -> io::Result<Runtime> {
         let blocking = blocking::Spawner::new(config.clone());
-        let handle = multi_thread::create(workers, config, blocking, drivers)?;
+        let handle = multi_thread::create(workers, config.clone(), blocking, drivers)?;
+        let watched: Arc<dyn watchdog::WatchedRuntime> = handle.clone();
+        let watchdog = start_watchdog(&config, Arc::downgrade(&watched))?;
         Ok(Runtime {
             scheduler: Scheduler::MultiThread,
             handle: Handle {
                 inner: scheduler::Handle::MultiThread(handle),
             },
+            watchdog,
         })
     }
 
@@ -223,8 +234,21 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        if let Some(watchdog) = &self.watchdog {
+            watchdog.stop();
+        }
         self.shutdown(None);
     }
+}
+
+fn start_watchdog(
+    config: &Config,
+    runtime: std::sync::Weak<dyn watchdog::WatchedRuntime>,
+) -> io::Result<Option<watchdog::Watchdog>> {
+    config
+        .slow_poll_threshold
+        .map(|threshold| watchdog::Watchdog::start(runtime, threshold, config.on_slow_poll.clone()))
+        .transpose()
 }
 
 impl fmt::Debug for Runtime {

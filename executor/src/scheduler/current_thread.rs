@@ -25,7 +25,7 @@ use crate::runtime::context;
 use crate::runtime::driver::{Driver, DriverConfig, DriverHandle};
 use crate::runtime::hooks::TaskHooks;
 use crate::runtime::park;
-use crate::runtime::WorkerMetrics;
+use crate::runtime::{PollSlot, WorkerMetrics};
 use crate::scheduler;
 use crate::task::cell::Schedule;
 use crate::task::list::OwnedTasks;
@@ -39,6 +39,7 @@ pub(crate) struct Handle {
     is_shutdown: AtomicBool,
     pub(crate) owned: OwnedTasks,
     pub(crate) metrics: CachePadded<WorkerMetrics>,
+    pub(crate) poll_slot: PollSlot,
     pub(crate) remote_schedule_count: AtomicU64,
     /// Length of the core's local queue, written by the thread that holds the core.
     local_queue_len: AtomicUsize,
@@ -66,6 +67,8 @@ pub(crate) struct Context {
     core: RefCell<Option<Box<Core>>>,
     /// When this thread last woke, for the busy-time metric.
     busy_since: Cell<Option<Instant>>,
+    /// Polls started here, numbering slow-poll reports.
+    polls_started: Cell<u64>,
 }
 
 pub(crate) fn create(
@@ -80,6 +83,7 @@ pub(crate) fn create(
         is_shutdown: AtomicBool::new(false),
         owned: OwnedTasks::new(1),
         metrics: CachePadded::new(WorkerMetrics::default()),
+        poll_slot: PollSlot::default(),
         remote_schedule_count: AtomicU64::new(0),
         local_queue_len: AtomicUsize::new(0),
         blocking,
@@ -212,6 +216,7 @@ impl CurrentThread {
                         handle: handle.clone(),
                         core: RefCell::new(Some(core)),
                         busy_since: Cell::new(Some(Instant::now())),
+                        polls_started: Cell::new(0),
                     }),
                 };
                 return lent.block_on(handle, future.as_mut());
@@ -238,6 +243,7 @@ impl CurrentThread {
             handle: handle.clone(),
             core: RefCell::new(core),
             busy_since: Cell::new(None),
+            polls_started: Cell::new(0),
         });
         context::set_scheduler(&cx, || {
             handle.owned.close_and_shutdown_all();
@@ -311,7 +317,14 @@ impl Context {
                     queues_empty = true;
                     break;
                 };
+                let header = task.header();
+                let number = self.polls_started.get() + 1;
+                self.polls_started.set(number);
+                handle
+                    .poll_slot
+                    .begin(number, header.id, header.owned_key.load(Ordering::Relaxed));
                 spindle_sync::coop::with_budget(|| task.run());
+                handle.poll_slot.end(number);
             }
             let timeout = if queues_empty && !handle.main_woken.load(Ordering::Acquire) {
                 None

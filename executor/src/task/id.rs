@@ -34,6 +34,10 @@ impl Id {
     pub(crate) fn as_u64(self) -> u64 {
         self.0.get()
     }
+
+    pub(crate) fn from_u64(raw: u64) -> Option<Id> {
+        NonZeroU64::new(raw).map(Id)
+    }
 }
 
 impl fmt::Display for Id {

@@ -94,6 +94,23 @@ impl OwnedTasks {
         }
     }
 
+    /// The id, name and spawn site of the task with id `id` kept at `key`, if it is
+    /// still in the list.
+    pub(crate) fn describe(
+        &self,
+        id: u64,
+        key: usize,
+    ) -> Option<(
+        Id,
+        Option<std::sync::Arc<str>>,
+        &'static std::panic::Location<'static>,
+    )> {
+        let shard = self.shards[id as usize & self.shard_mask].lock();
+        let task = shard.tasks.get(key)?;
+        let header = task.header();
+        (header.id.as_u64() == id).then(|| (header.id, header.name.clone(), header.spawned_at))
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }

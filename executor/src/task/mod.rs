@@ -73,6 +73,10 @@ pub(crate) struct Notified(RawTask);
 unsafe impl Send for Notified {}
 
 impl Notified {
+    pub(crate) fn header(&self) -> &Header {
+        self.0.header()
+    }
+
     /// Cancels the task without running it, consuming this reference.
     pub(crate) fn shutdown(self) {
         let header = self.0.header;

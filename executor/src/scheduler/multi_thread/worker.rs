@@ -31,7 +31,7 @@ use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::runtime::driver::{Driver, DriverConfig};
-use crate::runtime::WorkerMetrics;
+use crate::runtime::{PollSlot, WorkerMetrics};
 use crate::scheduler;
 use crate::task::list::OwnedTasks;
 use crate::task::Notified;
@@ -49,6 +49,7 @@ pub(crate) struct Shared {
     /// `block_on` callers polling their future right now (not parked).
     active_block_on: AtomicUsize,
     worker_metrics: Box<[CachePadded<WorkerMetrics>]>,
+    poll_slots: Box<[CachePadded<PollSlot>]>,
     /// Pushes to the injector; counted there because that path is shared anyway.
     remote_schedules: AtomicU64,
     driver: Arc<SharedDriver>,
@@ -82,6 +83,8 @@ struct Core {
     rand: FastRand,
     /// When this worker last woke up, for its busy-time metric.
     busy_since: Instant,
+    /// Polls started by this worker's core, numbering its slow-poll reports.
+    polls_started: u64,
 }
 
 pub(super) fn create(
@@ -112,6 +115,7 @@ pub(super) fn create(
             park,
             rand: FastRand::new(index as u32),
             busy_since: Instant::now(),
+            polls_started: 0,
         }));
     }
     let handle = Arc::new(Handle {
@@ -124,6 +128,9 @@ pub(super) fn create(
             active_block_on: AtomicUsize::new(0),
             worker_metrics: (0..num_workers)
                 .map(|_| CachePadded::new(WorkerMetrics::default()))
+                .collect(),
+            poll_slots: (0..num_workers)
+                .map(|_| CachePadded::new(PollSlot::default()))
                 .collect(),
             remote_schedules: AtomicU64::new(0),
             driver: shared_driver,
@@ -177,6 +184,10 @@ fn run_worker(handle: Arc<Handle>, index: usize, core: Box<Core>) {
 }
 
 impl Shared {
+    pub(crate) fn poll_slots(&self) -> &[CachePadded<PollSlot>] {
+        &self.poll_slots
+    }
+
     pub(crate) fn worker_metrics(&self) -> &[CachePadded<WorkerMetrics>] {
         &self.worker_metrics
     }
@@ -304,7 +315,7 @@ impl Context {
         let metrics = self.metrics();
         spindle_sync::coop::with_budget(|| {
             WorkerMetrics::add(&metrics.poll_count, 1);
-            task.run();
+            self.run_watched(task);
             loop {
                 let mut slot = self.core.borrow_mut();
                 let Some(core) = slot.as_mut() else {
@@ -325,10 +336,32 @@ impl Context {
                 core.lifo_polls_in_a_row += 1;
                 drop(slot);
                 WorkerMetrics::add(&metrics.poll_count, 1);
-                next.run();
+                self.run_watched(next);
             }
         });
         self.core.borrow_mut().take()
+    }
+
+    /// Runs one task with its poll published to the slow-poll watchdog. If the task
+    /// handed the core away (`block_in_place`), the slot belongs to the core's new
+    /// thread and is left alone.
+    fn run_watched(&self, task: Notified) {
+        let header = task.header();
+        let (id, key) = (header.id, header.owned_key.load(Ordering::Relaxed));
+        let number = self.core.borrow_mut().as_mut().map(|core| {
+            core.polls_started += 1;
+            core.polls_started
+        });
+        let slot = &self.shared().poll_slots[self.index];
+        if let Some(number) = number {
+            slot.begin(number, id, key);
+        }
+        task.run();
+        if let Some(number) = number {
+            if self.core.borrow().is_some() {
+                slot.end(number);
+            }
+        }
     }
 
     fn park(&self, mut core: Box<Core>) -> Box<Core> {

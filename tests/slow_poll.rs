@@ -1,0 +1,87 @@
+//! Slow-poll detection: a task that blocks its worker is named while it is still
+//! blocking, and again with its duration once the poll returns.
+
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use spindle::runtime::SlowPoll;
+use spindle::task;
+
+mod support;
+
+use support::{Flavour, GENEROUS};
+
+flavour_tests!(
+    blocking_task_is_reported_while_stuck_and_after,
+    quick_polls_are_never_reported,
+);
+
+fn blocking_task_is_reported_while_stuck_and_after(flavour: Flavour) {
+    let (reports_tx, reports_rx) = mpsc::channel::<SlowPoll>();
+    let reports_tx = Mutex::new(reports_tx);
+    let rt = flavour
+        .builder()
+        .slow_poll_threshold(Some(Duration::from_millis(40)))
+        .on_slow_poll(move |report| {
+            let _ = reports_tx.lock().unwrap().send(report.clone());
+        })
+        .build()
+        .unwrap();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    // The watchdog's first report arrives while the task still blocks; only then is
+    // the task released, so the test proves the report came during the stall.
+    let releaser = std::thread::spawn(move || {
+        let stuck = reports_rx
+            .recv_timeout(GENEROUS)
+            .expect("a report while stuck");
+        release_tx.send(()).unwrap();
+        let finished = reports_rx.recv_timeout(GENEROUS).expect("a report after");
+        (stuck, finished)
+    });
+    rt.block_on(async {
+        task::Builder::new()
+            .name("blocks-its-worker")
+            .spawn(async move {
+                // Deliberately blocking the worker: this is the misuse under test.
+                release_rx.recv_timeout(GENEROUS).expect("released");
+            })
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    let (stuck, finished) = releaser.join().unwrap();
+    assert!(stuck.still_running);
+    assert_eq!(stuck.name.as_deref(), Some("blocks-its-worker"));
+    let location = stuck
+        .spawned_at
+        .expect("spawn site known while the task lives");
+    assert!(location.file().ends_with("slow_poll.rs"), "{location}");
+    assert!(stuck.duration >= Duration::from_millis(40));
+    assert!(!finished.still_running);
+    assert_eq!(finished.task, stuck.task);
+    assert!(finished.duration >= stuck.duration);
+    assert!(stuck.to_string().contains("spawn_blocking"), "{stuck}");
+}
+
+fn quick_polls_are_never_reported(flavour: Flavour) {
+    let (reports_tx, reports_rx) = mpsc::channel::<SlowPoll>();
+    let reports_tx = Mutex::new(reports_tx);
+    let rt = flavour
+        .builder()
+        .slow_poll_threshold(Some(Duration::from_secs(5)))
+        .on_slow_poll(move |report| {
+            let _ = reports_tx.lock().unwrap().send(report.clone());
+        })
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for _ in 0..1_000 {
+            spindle::spawn(async { task::yield_now().await })
+                .await
+                .unwrap();
+        }
+    });
+    drop(rt);
+    assert!(reports_rx.try_recv().is_err(), "no poll came near 5 s");
+}
