@@ -505,6 +505,7 @@ fn main() {
     }
     let options = parse_options(&args);
     let policy = if options.quick { &QUICK } else { &FULL };
+    harness::QUICK.store(options.quick, std::sync::atomic::Ordering::Relaxed);
     let machine = machine();
     println!(
         "spindle-bench: {} workers per runtime; machine: {} cores, kernel {}",

@@ -10,12 +10,16 @@ pub fn sleep(duration: std::time::Duration) -> spindle::time::Sleep {
 crate::workloads!();
 crate::timer_workloads!();
 
+/// IO: `spindle::net`, with the read/write extension traits of its streams.
+pub use spindle::io::{AsyncReadExt, AsyncWriteExt};
+pub use spindle::net::{TcpListener, TcpStream, UdpSocket};
+
+crate::io_workloads!();
+
 /// Every workload spindle runs.
-///
-/// TODO(io): when `spindle::net` is public, add the IO adapter pieces and extend
-/// with `io_workloads()` (see `workloads.rs`).
 pub fn workloads() -> Vec<crate::harness::Workload<Runtime>> {
     let mut all = core_workloads();
     all.extend(timer_workloads());
+    all.extend(io_workloads());
     all
 }
