@@ -23,3 +23,20 @@ pub fn workloads() -> Vec<crate::harness::Workload<Runtime>> {
     all.extend(io_workloads());
     all
 }
+
+impl Runtime {
+    /// The same runtime with all four task hooks set to no-ops (issue 10): what
+    /// the observability plumbing costs before a hook does any work.
+    pub fn with_hooks(workers: usize) -> Runtime {
+        let rt = spindle::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .on_task_spawn(|_| {})
+            .on_task_terminate(|_| {})
+            .on_before_task_poll(|_| {})
+            .on_after_task_poll(|_| {})
+            .build()
+            .expect("build runtime");
+        Runtime(rt)
+    }
+}
