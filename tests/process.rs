@@ -17,7 +17,7 @@ const SIGKILL: i32 = 9;
 flavour_tests!(
     output_captures_stdout_of_echo,
     status_reports_the_exit_code,
-    a_quarter_megabyte_round_trips_through_cat_byte_for_byte,
+    a_megabyte_round_trips_through_cat_byte_for_byte,
     output_captures_stderr_separately,
     wait_returns_after_kill_with_the_signal_as_status,
     try_wait_is_none_while_running_and_some_after_exit,
@@ -26,6 +26,8 @@ flavour_tests!(
     env_current_dir_and_env_clear_are_honoured,
     missing_program_fails_with_not_found,
     many_children_at_once_are_all_reaped,
+    sigchld_fallback_reports_exit_codes_of_many_children,
+    sigchld_fallback_wait_returns_after_kill,
 );
 
 fn output_captures_stdout_of_echo(flavour: Flavour) {
@@ -54,7 +56,7 @@ fn payload(len: usize) -> Vec<u8> {
     (0..len).map(|i| ((i * 31 + 7) % 251) as u8).collect()
 }
 
-fn a_quarter_megabyte_round_trips_through_cat_byte_for_byte(flavour: Flavour) {
+fn a_megabyte_round_trips_through_cat_byte_for_byte(flavour: Flavour) {
     flavour.runtime().block_on(async {
         let mut child = Command::new("cat")
             .stdin(Stdio::piped())
@@ -63,7 +65,7 @@ fn a_quarter_megabyte_round_trips_through_cat_byte_for_byte(flavour: Flavour) {
             .unwrap();
         let mut stdin = child.stdin.take().unwrap();
         let mut stdout = child.stdout.take().unwrap();
-        let sent = payload(256 * 1024 + 13);
+        let sent = payload(1024 * 1024 + 13);
         // More than a pipe buffer: writer and reader must run concurrently.
         let writer = spindle::spawn({
             let sent = sent.clone();
@@ -237,5 +239,41 @@ fn many_children_at_once_are_all_reaped(flavour: Flavour) {
         for handle in handles {
             handle.await.unwrap();
         }
+    });
+}
+
+fn sigchld_fallback_reports_exit_codes_of_many_children(flavour: Flavour) {
+    flavour.runtime().block_on(async {
+        let mut handles = Vec::new();
+        for index in 0..20 {
+            handles.push(spindle::spawn(async move {
+                let status = Command::new("sh")
+                    .args(["-c", &format!("exit {}", index % 5)])
+                    .reap_with_sigchld(true)
+                    .status()
+                    .await
+                    .unwrap();
+                assert_eq!(status.code(), Some(index % 5));
+            }));
+        }
+        for handle in handles {
+            handle.await.unwrap();
+        }
+    });
+}
+
+fn sigchld_fallback_wait_returns_after_kill(flavour: Flavour) {
+    use std::os::unix::process::ExitStatusExt;
+    flavour.runtime().block_on(async {
+        let mut child = Command::new("cat")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .reap_with_sigchld(true)
+            .spawn()
+            .unwrap();
+        let _stdin = child.stdin.take();
+        assert!(child.try_wait().unwrap().is_none());
+        child.kill().await.unwrap();
+        assert_eq!(child.wait().await.unwrap().signal(), Some(SIGKILL));
     });
 }

@@ -32,11 +32,15 @@ pub struct Child {
 }
 
 impl Child {
-    pub(crate) fn new(mut process: StdChild, kill_on_drop: bool) -> io::Result<Child> {
+    pub(crate) fn new(
+        mut process: StdChild,
+        kill_on_drop: bool,
+        reap_with_sigchld: bool,
+    ) -> io::Result<Child> {
         // If anything below fails, `process` drops: it keeps running unreaped, so hand
         // it to the orphan queue instead.
         let setup = (|| {
-            let watch = ExitWatch::new(&process)?;
+            let watch = ExitWatch::new(&process, reap_with_sigchld)?;
             let stdin = process.stdin.take().map(ChildStdin::from_std).transpose()?;
             let stdout = process
                 .stdout

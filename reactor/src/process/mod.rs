@@ -59,6 +59,7 @@ pub use reap::orphan_count;
 pub struct Command {
     std: std::process::Command,
     kill_on_drop: bool,
+    reap_with_sigchld: bool,
     stdin_set: bool,
     stdout_set: bool,
     stderr_set: bool,
@@ -149,6 +150,14 @@ impl Command {
         self
     }
 
+    /// Waits for this command's children with the `SIGCHLD` fallback even where pidfds
+    /// work, so tests cover both strategies.
+    #[doc(hidden)]
+    pub fn reap_with_sigchld(&mut self, reap_with_sigchld: bool) -> &mut Command {
+        self.reap_with_sigchld = reap_with_sigchld;
+        self
+    }
+
     /// The underlying `std::process::Command`.
     pub fn as_std(&self) -> &std::process::Command {
         &self.std
@@ -172,7 +181,7 @@ impl Command {
     pub fn spawn(&mut self) -> io::Result<Child> {
         reap::reap_orphans();
         let process = self.std.spawn()?;
-        Child::new(process, self.kill_on_drop)
+        Child::new(process, self.kill_on_drop, self.reap_with_sigchld)
     }
 
     /// Runs the child to completion with inherited stdio (unless set otherwise) and
@@ -218,6 +227,7 @@ impl From<std::process::Command> for Command {
         Command {
             std,
             kill_on_drop: false,
+            reap_with_sigchld: false,
             stdin_set: false,
             stdout_set: false,
             stderr_set: false,

@@ -36,9 +36,10 @@ pub(crate) enum ExitWatch {
 }
 
 impl ExitWatch {
-    /// Picks the best watch for `child`: a pidfd if the kernel gives one.
-    pub(crate) fn new(child: &StdChild) -> io::Result<ExitWatch> {
-        if let Some(pidfd) = open_pidfd(child.id()) {
+    /// Picks the best watch for `child`: a pidfd if the kernel gives one (and the
+    /// caller did not ask for `SIGCHLD`).
+    pub(crate) fn new(child: &StdChild, reap_with_sigchld: bool) -> io::Result<ExitWatch> {
+        if let Some(pidfd) = open_pidfd(child.id()).filter(|_| !reap_with_sigchld) {
             return Ok(ExitWatch::PidFd(AsyncFd::with_interest(
                 pidfd,
                 Interest::READABLE,
