@@ -30,6 +30,26 @@ flavour_tests!(
     sigchld_fallback_wait_returns_after_kill,
 );
 
+#[test]
+fn process_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Command>();
+    assert_send_sync::<spindle::process::Child>();
+    assert_send_sync::<spindle::process::ChildStdin>();
+    assert_send_sync::<spindle::process::ChildStdout>();
+    assert_send_sync::<spindle::process::ChildStderr>();
+}
+
+#[test]
+fn spawn_outside_a_runtime_panics_naming_the_call() {
+    let panic = std::panic::catch_unwind(|| Command::new("true").spawn()).unwrap_err();
+    let message = support::panic_message(panic);
+    assert!(
+        message.contains("Command::spawn called outside a runtime"),
+        "{message}"
+    );
+}
+
 fn output_captures_stdout_of_echo(flavour: Flavour) {
     flavour.runtime().block_on(async {
         let output = Command::new("echo").arg("hello").output().await.unwrap();

@@ -87,6 +87,12 @@ fn ctrl_c_resolves_on_sigint() {
 }
 
 #[test]
+fn signal_listener_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<spindle::signal::unix::Signal>();
+}
+
+#[test]
 fn uncatchable_and_fault_signals_are_refused_with_invalid_input() {
     for (signum, name) in [
         (9, "SIGKILL"),

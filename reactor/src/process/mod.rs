@@ -179,6 +179,8 @@ impl Command {
     /// Outside a runtime with IO enabled.
     #[track_caller]
     pub fn spawn(&mut self) -> io::Result<Child> {
+        // Check before spawning: a panic after it would leave the process unwatched.
+        crate::context::current_for("spindle::process::Command::spawn");
         reap::reap_orphans();
         let process = self.std.spawn()?;
         Child::new(process, self.kill_on_drop, self.reap_with_sigchld)
