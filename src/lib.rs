@@ -66,3 +66,7 @@ pub mod __private {
 pub mod fs;
 mod stdio;
 // --- end fs and stdio ---
+
+// --- process and signal ---
+pub use spindle_reactor::{process, signal};
+// --- end process and signal ---

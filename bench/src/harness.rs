@@ -165,3 +165,110 @@ pub fn memory_per_task(spawn_all: impl FnOnce(Arc<AtomicUsize>)) -> f64 {
     std::thread::sleep(Duration::from_millis(50));
     (rss_bytes() - before) / tasks as f64
 }
+
+/// Set by `--quick`: the workloads whose full size would not fit a quick run
+/// (`tcp_bulk`) read it to shrink.
+pub static QUICK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Bytes `tcp_bulk` (and its floor) sends: 1 GiB, or 64 MiB with `--quick`.
+pub fn bulk_bytes() -> usize {
+    use crate::workloads::params::{BULK_BYTES, BULK_BYTES_QUICK};
+    if QUICK.load(Ordering::Relaxed) {
+        BULK_BYTES_QUICK
+    } else {
+        BULK_BYTES
+    }
+}
+
+/// Sets SO_LINGER 0, so dropping the socket sends a reset instead of a FIN: the
+/// connection leaves no TIME_WAIT entry behind (`tcp_accept_close` makes 10 000
+/// connections per round, and TIME_WAIT entries hold ports for a minute).
+pub fn reset_on_close<S: std::os::fd::AsFd>(stream: &S) {
+    socket2::SockRef::from(stream)
+        .set_linger(Some(Duration::ZERO))
+        .expect("set SO_LINGER 0");
+}
+
+/// The IO floors below are the same transfers over blocking std sockets, one
+/// thread per side: what the kernel's loopback costs with no runtime, reactor or
+/// waker in the way.
+fn loopback_listener() -> (std::net::TcpListener, std::net::SocketAddr) {
+    let listener =
+        std::net::TcpListener::bind(crate::workloads::params::LOOPBACK).expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    (listener, addr)
+}
+
+/// `tcp_bulk`'s floor: the same bytes in the same chunks, blocking reads and writes.
+pub fn tcp_bulk_floor() -> f64 {
+    use crate::workloads::params::BULK_CHUNK;
+    use std::io::{Read, Write};
+    let total = bulk_bytes();
+    let (listener, addr) = loopback_listener();
+    time(|| {
+        let receiver = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut buf = vec![0u8; BULK_CHUNK];
+            let mut received = 0;
+            loop {
+                match stream.read(&mut buf).expect("read") {
+                    0 => break received,
+                    n => received += n,
+                }
+            }
+        });
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        let buf = vec![0xa5u8; BULK_CHUNK];
+        for _ in 0..total / BULK_CHUNK {
+            stream.write_all(&buf).expect("write");
+        }
+        drop(stream);
+        assert_eq!(receiver.join().expect("receiver"), total);
+    })
+}
+
+/// `tcp_accept_close`'s floor: the same connect / accept / close / EOF / reset
+/// sequence, one connection at a time on two threads.
+pub fn tcp_accept_close_floor() -> f64 {
+    use crate::workloads::params::ACCEPTS;
+    use std::io::Read;
+    let (listener, addr) = loopback_listener();
+    time(|| {
+        let server = std::thread::spawn(move || {
+            for _ in 0..ACCEPTS {
+                drop(listener.accept().expect("accept"));
+            }
+        });
+        let mut byte = [0u8; 1];
+        for _ in 0..ACCEPTS {
+            let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+            assert_eq!(stream.read(&mut byte).expect("read"), 0);
+            reset_on_close(&stream);
+        }
+        server.join().expect("server");
+    })
+}
+
+/// `udp_round_trip`'s floor: the same ping-pongs between two blocking sockets.
+pub fn udp_round_trip_floor() -> f64 {
+    use crate::workloads::params::{LOOPBACK, MESSAGE, UDP_ROUND_TRIPS};
+    let server = std::net::UdpSocket::bind(LOOPBACK).expect("bind");
+    let server_addr = server.local_addr().expect("local addr");
+    let client = std::net::UdpSocket::bind(LOOPBACK).expect("bind");
+    client.connect(server_addr).expect("connect");
+    time(|| {
+        let echo = std::thread::spawn(move || {
+            let mut buf = [0u8; MESSAGE];
+            for _ in 0..UDP_ROUND_TRIPS {
+                let (n, from) = server.recv_from(&mut buf).expect("recv_from");
+                server.send_to(&buf[..n], from).expect("send_to");
+            }
+        });
+        let mut buf = [7u8; MESSAGE];
+        for _ in 0..UDP_ROUND_TRIPS {
+            client.send(&buf).expect("send");
+            assert_eq!(client.recv(&mut buf).expect("recv"), MESSAGE);
+        }
+        echo.join().expect("echo");
+    })
+}

@@ -99,7 +99,13 @@ struct Info {
     unit: Unit,
     isolated: bool,
     floor: Option<fn() -> f64>,
+    /// An observability row (issue 10): spindle with no-op task hooks against
+    /// spindle without, on the workload named without the `+hooks` suffix.
+    hooks: bool,
 }
+
+/// The workloads measured again with task hooks set, as `NAME+hooks` rows.
+const HOOKED: [&str; 2] = ["spawn_many_local+hooks", "yield_many+hooks"];
 
 fn catalog() -> Vec<Info> {
     let mut all: Vec<Info> = Vec::new();
@@ -126,8 +132,19 @@ fn catalog() -> Vec<Info> {
                 unit,
                 isolated,
                 floor,
+                hooks: false,
             });
         }
+    }
+    for name in HOOKED {
+        all.push(Info {
+            name,
+            group: "observability",
+            unit: Unit::Time,
+            isolated: false,
+            floor: None,
+            hooks: true,
+        });
     }
     all
 }
@@ -224,15 +241,18 @@ fn spread(samples: &[f64]) -> Option<(f64, f64)> {
 
 /// Runs one workload on every runtime that has it, round-robin.
 fn measure<'a>(info: &'a Info, policy: &Policy, workers: usize) -> Row<'a> {
-    let present: Vec<Rt> = RUNTIMES
-        .into_iter()
-        .filter(|rt| rt.workload_names().contains(&info.name))
-        .collect();
     let mut row = Row {
         info,
         samples: Default::default(),
         floor: Vec::new(),
     };
+    if info.hooks {
+        return measure_hooks(row, policy, workers);
+    }
+    let present: Vec<Rt> = RUNTIMES
+        .into_iter()
+        .filter(|rt| rt.workload_names().contains(&info.name))
+        .collect();
     let slot = |rt: Rt| RUNTIMES.iter().position(|&r| r == rt).unwrap();
 
     if info.isolated {
@@ -273,6 +293,69 @@ fn measure<'a>(info: &'a Info, policy: &Policy, workers: usize) -> Row<'a> {
     }
     row
 }
+
+/// An observability row: spindle with no-op task hooks (samples slot 0) and
+/// spindle without (slot 1), alternating in the same rounds like the peers do.
+fn measure_hooks<'a>(mut row: Row<'a>, policy: &Policy, workers: usize) -> Row<'a> {
+    let workload = row.info.name.trim_end_matches("+hooks");
+    let contenders: [(usize, Box<dyn Contender>); 2] = [
+        (
+            0,
+            Box::new(Bench {
+                rt: adapters::spindle::Runtime::with_hooks(workers),
+                workloads: adapters::spindle::workloads(),
+            }),
+        ),
+        (1, Rt::Spindle.contender(workers)),
+    ];
+    for (_, contender) in &contenders {
+        contender.run(workload);
+    }
+    let start = Instant::now();
+    let mut round = 0;
+    while round < policy.max_rounds
+        && (round < policy.min_rounds || start.elapsed() < policy.budget)
+    {
+        for k in 0..contenders.len() {
+            let (slot, contender) = &contenders[(round + k) % contenders.len()];
+            row.samples[*slot].push(contender.run(workload));
+        }
+        round += 1;
+    }
+    row
+}
+
+/// The observability table's cells: hooked, plain, their ratio, spreads, rounds.
+fn hooks_cells(row: &Row) -> Vec<String> {
+    let unit = row.info.unit;
+    let hooked = median(&row.samples[0]);
+    let plain = median(&row.samples[1]);
+    let value = |m: Option<f64>| m.map_or("n/a".into(), |m| format_value(m, unit));
+    let range = |samples: &[f64]| {
+        spread(samples).map_or("n/a".into(), |(lo, hi)| {
+            format!("{}–{}", format_value(lo, unit), format_value(hi, unit))
+        })
+    };
+    vec![
+        row.info.name.to_string(),
+        value(hooked),
+        value(plain),
+        format_ratio(hooked, plain),
+        range(&row.samples[0]),
+        range(&row.samples[1]),
+        row.samples[0].len().to_string(),
+    ]
+}
+
+const HOOKS_HEADERS: [&str; 7] = [
+    "workload",
+    "spindle+hooks",
+    "spindle",
+    "hooks/plain",
+    "spindle+hooks min–max",
+    "spindle min–max",
+    "n",
+];
 
 /// One sample of `workload` in a fresh process.
 fn run_child(rt: Rt, workload: &str, workers: usize) -> f64 {
@@ -490,10 +573,23 @@ fn markdown(rows: &[Row], options: &Options, machine: &Machine, elapsed: Duratio
             })
             .collect::<String>()
     );
-    for row in rows {
+    for row in rows.iter().filter(|row| !row.info.hooks) {
         let mut cells = cells(row);
         cells.push(row.info.group.to_string());
         let _ = writeln!(md, "| {} |", cells.join(" | "));
+    }
+    let _ = writeln!(
+        md,
+        "\n## Overhead of observability (issue 10)\n\n\
+         spindle with all four task hooks set to no-op closures (`on_task_spawn`, \
+         `on_task_terminate`, `on_before_task_poll`, `on_after_task_poll`) against the \
+         same runtime without hooks, alternating in the same rounds. `hooks/plain` above \
+         1.00 is what the hooks cost.\n"
+    );
+    let _ = writeln!(md, "| {} |", HOOKS_HEADERS.join(" | "));
+    let _ = writeln!(md, "| --- |{}", " ---: |".repeat(HOOKS_HEADERS.len() - 1));
+    for row in rows.iter().filter(|row| row.info.hooks) {
+        let _ = writeln!(md, "| {} |", hooks_cells(row).join(" | "));
     }
     md
 }
@@ -505,6 +601,7 @@ fn main() {
     }
     let options = parse_options(&args);
     let policy = if options.quick { &QUICK } else { &FULL };
+    harness::QUICK.store(options.quick, std::sync::atomic::Ordering::Relaxed);
     let machine = machine();
     println!(
         "spindle-bench: {} workers per runtime; machine: {} cores, kernel {}",
@@ -533,10 +630,27 @@ fn main() {
 
     let start = Instant::now();
     let mut rows = Vec::new();
-    for info in selected {
+    let (hooked, plain): (Vec<&Info>, Vec<&Info>) =
+        selected.into_iter().partition(|info| info.hooks);
+    for info in plain {
         let row = measure(info, policy, options.workers);
         print_row(&cells(&row), &widths);
         rows.push(row);
+    }
+    if !hooked.is_empty() {
+        let widths: Vec<usize> = HOOKS_HEADERS
+            .iter()
+            .enumerate()
+            .map(|(i, h)| h.chars().count().max(if i == 0 { widths[0] } else { 9 }))
+            .collect();
+        println!("\noverhead of observability (spindle with no-op task hooks / without):");
+        let headers: Vec<String> = HOOKS_HEADERS.iter().map(|h| h.to_string()).collect();
+        print_row(&headers, &widths);
+        for info in hooked {
+            let row = measure(info, policy, options.workers);
+            print_row(&hooks_cells(&row), &widths);
+            rows.push(row);
+        }
     }
     let elapsed = start.elapsed();
     println!("done in {:.0} s", elapsed.as_secs_f64());

@@ -62,6 +62,24 @@ pub mod params {
     pub const CHURN: usize = 100_000;
     /// `sleep_lateness_*`: sequential `sleep(SLEEP)` samples per iteration.
     pub const LATENESS_SAMPLES: usize = 200;
+
+    /// Every IO workload binds here: loopback only, port chosen by the kernel.
+    pub const LOOPBACK: &str = "127.0.0.1:0";
+    /// `tcp_echo`: connections x round trips each, of `MESSAGE` bytes.
+    pub const ECHO_CONNECTIONS: usize = 50;
+    pub const ECHO_ROUND_TRIPS: usize = 2_000;
+    pub const MESSAGE: usize = 64;
+    /// `tcp_bulk`: bytes over one connection (issue 9's 1 GiB; `--quick` sends
+    /// `BULK_BYTES_QUICK`, see `harness::bulk_bytes`), written in chunks of this size.
+    pub const BULK_BYTES: usize = 1 << 30;
+    pub const BULK_BYTES_QUICK: usize = 64 << 20;
+    pub const BULK_CHUNK: usize = 64 << 10;
+    /// `tcp_accept_close`: connections, made by this many client tasks in turn
+    /// (so at most this many are in flight: far below the listen backlog).
+    pub const ACCEPTS: usize = 10_000;
+    pub const ACCEPT_CLIENTS: usize = 10;
+    /// `udp_round_trip`: sequential ping-pongs of `MESSAGE` bytes.
+    pub const UDP_ROUND_TRIPS: usize = 10_000;
 }
 
 /// Scheduler, sync, blocking and memory workloads: `core_workloads()`.
@@ -600,8 +618,172 @@ macro_rules! timer_workloads {
     };
 }
 
-// TODO(io): `io_workloads!()` once `spindle::net` is public, with `tcp_echo`
-// (50 connections x 2 000 round trips of 64 bytes), `tcp_bulk` (1 GiB over one
-// connection), `tcp_accept_close` (10 000 connections) and `udp_round_trip`, each
-// adapter providing `TcpListener`, `TcpStream`, `UdpSocket` and read/write helpers
-// (tokio::net; smol's async-net).
+/// IO workloads: `io_workloads()`, for adapters that have `TcpListener`,
+/// `TcpStream`, `UdpSocket` and the `AsyncReadExt`/`AsyncWriteExt` of their streams
+/// (tokio's own traits, or futures-io's for spindle and smol: the methods used here
+/// have the same names and shapes in both). Loopback only; every workload accepts,
+/// sends and receives a fixed count and then ends, so nothing is left running.
+#[macro_export]
+macro_rules! io_workloads {
+    () => {
+        /// The IO workloads.
+        pub fn io_workloads() -> Vec<Workload<Runtime>> {
+            vec![
+                Workload::new("tcp_echo", "io", Unit::Time, tcp_echo),
+                Workload::new("tcp_bulk", "io", Unit::Time, tcp_bulk).floor(h::tcp_bulk_floor),
+                Workload::new("tcp_accept_close", "io", Unit::Time, tcp_accept_close)
+                    .floor(h::tcp_accept_close_floor),
+                Workload::new("udp_round_trip", "io", Unit::Time, udp_round_trip)
+                    .floor(h::udp_round_trip_floor),
+            ]
+        }
+
+        /// 50 connections, each doing 2 000 sequential round trips of 64 bytes
+        /// (write, then read the echo) against a server task per connection.
+        fn tcp_echo(rt: &Runtime) -> f64 {
+            h::time(|| {
+                rt.block_on(async {
+                    let listener = TcpListener::bind(LOOPBACK).await.unwrap();
+                    let addr = listener.local_addr().unwrap();
+                    let server = spawn(async move {
+                        let mut echoes = Vec::with_capacity(ECHO_CONNECTIONS);
+                        for _ in 0..ECHO_CONNECTIONS {
+                            let (mut stream, _) = listener.accept().await.unwrap();
+                            stream.set_nodelay(true).unwrap();
+                            echoes.push(spawn(async move {
+                                let mut buf = [0u8; MESSAGE];
+                                for _ in 0..ECHO_ROUND_TRIPS {
+                                    stream.read_exact(&mut buf).await.unwrap();
+                                    stream.write_all(&buf).await.unwrap();
+                                }
+                            }));
+                        }
+                        // Awaited so the workload returns with the runtime idle.
+                        for echo in echoes {
+                            echo.await;
+                        }
+                    });
+                    let clients: Vec<_> = (0..ECHO_CONNECTIONS)
+                        .map(|client| {
+                            spawn(async move {
+                                let mut stream = TcpStream::connect(addr).await.unwrap();
+                                // 64-byte writes would otherwise wait on Nagle.
+                                stream.set_nodelay(true).unwrap();
+                                let mut buf = [client as u8; MESSAGE];
+                                for _ in 0..ECHO_ROUND_TRIPS {
+                                    stream.write_all(&buf).await.unwrap();
+                                    stream.read_exact(&mut buf).await.unwrap();
+                                }
+                                assert_eq!(buf, [client as u8; MESSAGE]);
+                            })
+                        })
+                        .collect();
+                    for client in clients {
+                        client.await;
+                    }
+                    server.await;
+                })
+            })
+        }
+
+        /// 1 GiB (64 MiB with --quick) over one connection, in 64 KiB writes; the
+        /// receiver reads into a 64 KiB buffer until EOF.
+        fn tcp_bulk(rt: &Runtime) -> f64 {
+            let total = h::bulk_bytes();
+            h::time(|| {
+                rt.block_on(async move {
+                    let listener = TcpListener::bind(LOOPBACK).await.unwrap();
+                    let addr = listener.local_addr().unwrap();
+                    let receiver = spawn(async move {
+                        let (mut stream, _) = listener.accept().await.unwrap();
+                        let mut buf = vec![0u8; BULK_CHUNK];
+                        let mut received = 0;
+                        loop {
+                            let n = stream.read(&mut buf).await.unwrap();
+                            if n == 0 {
+                                break received;
+                            }
+                            received += n;
+                        }
+                    });
+                    let sender = spawn(async move {
+                        let mut stream = TcpStream::connect(addr).await.unwrap();
+                        let buf = vec![0xa5u8; BULK_CHUNK];
+                        for _ in 0..total / BULK_CHUNK {
+                            stream.write_all(&buf).await.unwrap();
+                        }
+                        // Dropping the stream closes it: the receiver sees EOF.
+                    });
+                    sender.await;
+                    assert_eq!(receiver.await, total);
+                })
+            })
+        }
+
+        /// 10 000 connections accepted and closed by the server, made by 10 client
+        /// tasks in turn. Each client waits for the server's close (EOF) and then
+        /// closes with SO_LINGER 0, so the connection ends in a reset: neither side
+        /// keeps a TIME_WAIT entry, and repeated rounds cannot run out of ephemeral
+        /// ports.
+        fn tcp_accept_close(rt: &Runtime) -> f64 {
+            h::time(|| {
+                rt.block_on(async {
+                    let listener = TcpListener::bind(LOOPBACK).await.unwrap();
+                    let addr = listener.local_addr().unwrap();
+                    let server = spawn(async move {
+                        for _ in 0..ACCEPTS {
+                            let (stream, _) = listener.accept().await.unwrap();
+                            drop(stream);
+                        }
+                    });
+                    let clients: Vec<_> = (0..ACCEPT_CLIENTS)
+                        .map(|_| {
+                            spawn(async move {
+                                let mut byte = [0u8; 1];
+                                for _ in 0..ACCEPTS / ACCEPT_CLIENTS {
+                                    let mut stream = TcpStream::connect(addr).await.unwrap();
+                                    assert_eq!(stream.read(&mut byte).await.unwrap(), 0);
+                                    h::reset_on_close(&stream);
+                                }
+                            })
+                        })
+                        .collect();
+                    for client in clients {
+                        client.await;
+                    }
+                    server.await;
+                })
+            })
+        }
+
+        /// 10 000 sequential ping-pongs of 64 bytes between two UDP sockets, each
+        /// in its own task. One datagram is in flight at a time, so loopback never
+        /// drops one (a drop would hang the round, not skew it).
+        fn udp_round_trip(rt: &Runtime) -> f64 {
+            h::time(|| {
+                rt.block_on(async {
+                    let server = UdpSocket::bind(LOOPBACK).await.unwrap();
+                    let server_addr = server.local_addr().unwrap();
+                    let client = UdpSocket::bind(LOOPBACK).await.unwrap();
+                    client.connect(server_addr).await.unwrap();
+                    let echo = spawn(async move {
+                        let mut buf = [0u8; MESSAGE];
+                        for _ in 0..UDP_ROUND_TRIPS {
+                            let (n, from) = server.recv_from(&mut buf).await.unwrap();
+                            server.send_to(&buf[..n], from).await.unwrap();
+                        }
+                    });
+                    let ping = spawn(async move {
+                        let mut buf = [7u8; MESSAGE];
+                        for _ in 0..UDP_ROUND_TRIPS {
+                            client.send(&buf).await.unwrap();
+                            assert_eq!(client.recv(&mut buf).await.unwrap(), MESSAGE);
+                        }
+                    });
+                    ping.await;
+                    echo.await;
+                })
+            })
+        }
+    };
+}

@@ -1,8 +1,9 @@
 //! spindle's reactor: readiness-based IO on one `polling::Poller` per runtime, the
 //! [`net`] socket types and [`io::unix::AsyncFd`].
 //!
-//! The public API lives in [`net`] and [`io`], which the `spindle` facade re-exports as
-//! `spindle::net` and `spindle::io`. The rest of this page is the interface the
+//! The public API lives in [`net`], [`io`], [`process`] (child processes, reaped via
+//! pidfd or `SIGCHLD`) and [`signal`] (Unix signals and Ctrl-C), which the `spindle`
+//! facade re-exports under the same names. The rest of this page is the interface the
 //! executor drives.
 //!
 //! # The driver interface
@@ -71,9 +72,13 @@ mod loom;
 #[cfg(not(loom))]
 pub mod net;
 #[cfg(not(loom))]
+pub mod process;
+#[cfg(not(loom))]
 mod registration;
 #[cfg_attr(loom, allow(dead_code, unused_imports))]
 mod scheduled_io;
+#[cfg(not(loom))]
+pub mod signal;
 
 #[cfg(not(loom))]
 #[doc(hidden)]

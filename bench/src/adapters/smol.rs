@@ -271,9 +271,16 @@ impl Notify {
 crate::workloads!();
 crate::timer_workloads!();
 
+/// IO: `smol::net`, with the read/write extension traits of its streams.
+pub use smol::io::{AsyncReadExt, AsyncWriteExt};
+pub use smol::net::{TcpListener, TcpStream, UdpSocket};
+
+crate::io_workloads!();
+
 /// Every workload smol runs.
 pub fn workloads() -> Vec<crate::harness::Workload<Runtime>> {
     let mut all = core_workloads();
     all.extend(timer_workloads());
+    all.extend(io_workloads());
     all
 }
