@@ -118,16 +118,25 @@ fn dump_lists_exactly_the_live_tasks_with_names_and_states(flavour: Flavour) {
         Some(TaskState::Running),
         "task {own_id} saw itself"
     );
-    let dump = handle.dump();
-    let listed: Vec<_> = dump
-        .tasks()
-        .iter()
-        .map(|info| (info.id, info.name.as_deref().map(str::to_owned), info.state))
-        .collect();
     let expected: Vec<_> = idle_ids
         .iter()
         .map(|(id, name)| (*id, Some(name.to_string()), TaskState::Idle))
         .collect();
+    // A pending task is Scheduled until a worker has polled it once; wait (bounded)
+    // until every one has settled into Idle, then compare the whole list.
+    let deadline = std::time::Instant::now() + support::GENEROUS;
+    let (dump, listed) = loop {
+        let dump = handle.dump();
+        let listed: Vec<_> = dump
+            .tasks()
+            .iter()
+            .map(|info| (info.id, info.name.as_deref().map(str::to_owned), info.state))
+            .collect();
+        if listed == expected || std::time::Instant::now() > deadline {
+            break (dump, listed);
+        }
+        std::thread::yield_now();
+    };
     assert_eq!(listed, expected);
     let table = dump.to_string();
     assert!(
