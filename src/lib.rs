@@ -34,6 +34,8 @@
 //! - [`sync`]: runtime-agnostic locks, semaphores and channels.
 
 pub use spindle_executor::{runtime, spawn, task, task_local};
+
+pub mod debug;
 pub use spindle_reactor::net;
 pub use spindle_timers::time;
 

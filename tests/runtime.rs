@@ -42,7 +42,51 @@ flavour_tests!(
     shutdown_timeout_returns_while_blocking_work_still_runs,
     waker_woken_from_another_thread_reschedules_the_task,
     runtime_flavor_is_reported,
+    unobserved_panic_is_ignored_by_default,
+    unobserved_panic_shuts_the_runtime_down_when_asked,
 );
+
+fn unobserved_panic_is_ignored_by_default(flavour: Flavour) {
+    let rt = flavour.runtime();
+    let after = rt.block_on(async {
+        let (done_tx, done_rx) = spindle::sync::oneshot::channel::<()>();
+        drop(spindle::spawn(async move {
+            let _done = done_tx; // dropped by the unwinding, which closes the channel
+            panic!("nobody awaits this task");
+        }));
+        let _ = done_rx.await;
+        spindle::spawn(async { "still running" }).await.unwrap()
+    });
+    assert_eq!(after, "still running");
+}
+
+fn unobserved_panic_shuts_the_runtime_down_when_asked(flavour: Flavour) {
+    let rt = flavour
+        .builder()
+        .unhandled_panic(spindle::runtime::UnhandledPanic::ShutdownRuntime)
+        .build()
+        .unwrap();
+    let drops = Arc::new(AtomicUsize::new(0));
+    let counter = DropCounter(drops.clone());
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        rt.block_on(async move {
+            spindle::spawn(async move {
+                let _counter = counter;
+                std::future::pending::<()>().await;
+            });
+            drop(spindle::spawn(async { panic!("nobody awaits this task") }));
+            // Without the shutdown, this would wait forever.
+            std::future::pending::<()>().await
+        })
+    }));
+    let message = panic_message(outcome.expect_err("block_on must panic"));
+    assert!(
+        message.contains("UnhandledPanic::ShutdownRuntime"),
+        "{message}"
+    );
+    drop(rt);
+    assert_eq!(drops.load(SeqCst), 1, "the other task was cancelled");
+}
 
 fn hundred_thousand_spawned_tasks_all_complete_with_their_outputs(flavour: Flavour) {
     let rt = flavour.runtime();

@@ -107,3 +107,33 @@ fn uncatchable_and_fault_signals_are_refused_with_invalid_input() {
     let err = signal(SignalKind::from_raw(0)).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+#[test]
+fn task_dump_is_taken_on_each_signal() {
+    let rt = spindle::runtime::Runtime::new().unwrap();
+    let (dumps_tx, dumps_rx) = std::sync::mpsc::channel();
+    let dumps_tx = std::sync::Mutex::new(dumps_tx);
+    let _waiting = rt.block_on(async {
+        spindle::debug::on_signal_dump(spindle::signal::unix::SignalKind::alarm(), move |dump| {
+            let _ = dumps_tx.lock().unwrap().send(dump.to_string());
+        })
+        .unwrap();
+        let waiting = spindle::task::Builder::new()
+            .name("waiting-for-the-dump")
+            .spawn(std::future::pending::<()>())
+            .unwrap();
+        // Let the listener task install its handler before the signal is sent.
+        spindle::task::yield_now().await;
+        // In a Vec so that clippy does not take the handle for a forgotten await.
+        vec![waiting]
+    });
+    let status = std::process::Command::new("kill")
+        .args(["-s", "ALRM", &std::process::id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let dump = dumps_rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("a dump after the signal");
+    assert!(dump.contains("waiting-for-the-dump"), "{dump}");
+}

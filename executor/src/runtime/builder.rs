@@ -10,7 +10,7 @@ use super::driver::DriverConfig;
 use super::hooks::TaskHooks;
 use super::watchdog::SlowPollHook;
 use super::{Runtime, RuntimeFlavor};
-use super::{SlowPoll, TaskMeta};
+use super::{SlowPoll, TaskMeta, UnhandledPanic};
 
 /// The environment variable that sets the default number of worker threads.
 const WORKER_THREADS_ENV: &str = "SPINDLE_WORKER_THREADS";
@@ -48,6 +48,7 @@ pub struct Builder {
     task_hooks: TaskHooks,
     slow_poll_threshold: Option<Duration>,
     on_slow_poll: Option<SlowPollHook>,
+    unhandled_panic: UnhandledPanic,
 }
 
 impl Builder {
@@ -83,6 +84,7 @@ impl Builder {
             task_hooks: TaskHooks::default(),
             slow_poll_threshold: Some(Duration::from_millis(100)),
             on_slow_poll: None,
+            unhandled_panic: UnhandledPanic::Ignore,
         }
     }
 
@@ -228,6 +230,30 @@ impl Builder {
         F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
     {
         self.task_hooks.after_poll = Some(Arc::new(hook));
+        self
+    }
+
+    /// What to do when a task panics and nobody holds its `JoinHandle`: carry on
+    /// (the default) or shut the whole runtime down, so that `block_on` panics instead
+    /// of a failure going unnoticed.
+    ///
+    /// ```
+    /// use spindle_executor::runtime::{Builder, UnhandledPanic};
+    ///
+    /// let rt = Builder::new_current_thread()
+    ///     .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+    ///     .build()
+    ///     .unwrap();
+    /// let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    ///     rt.block_on(async {
+    ///         drop(spindle_executor::spawn(async { panic!("nobody is watching") }));
+    ///         std::future::pending::<()>().await
+    ///     })
+    /// }));
+    /// assert!(outcome.is_err());
+    /// ```
+    pub fn unhandled_panic(&mut self, behavior: UnhandledPanic) -> &mut Self {
+        self.unhandled_panic = behavior;
         self
     }
 
@@ -415,6 +441,7 @@ impl Builder {
             thread_keep_alive: self.thread_keep_alive,
             task_hooks: (!self.task_hooks.is_empty()).then(|| self.task_hooks.clone()),
             slow_poll_threshold: self.slow_poll_threshold,
+            unhandled_panic: self.unhandled_panic,
             on_slow_poll: self.on_slow_poll.clone(),
         });
         if self.start_paused && !self.enable_time {

@@ -26,6 +26,7 @@ pub(crate) struct Config {
     /// Set only when at least one task hook is.
     pub(crate) task_hooks: Option<TaskHooks>,
     pub(crate) slow_poll_threshold: Option<Duration>,
+    pub(crate) unhandled_panic: super::UnhandledPanic,
     pub(crate) on_slow_poll: Option<super::watchdog::SlowPollHook>,
     pub(crate) thread_keep_alive: Duration,
 }

@@ -45,6 +45,25 @@ const NESTED_BLOCK_ON: &str =
      would stall the tasks that run on it. Inside async code, .await the future instead; from \
      synchronous code called by a task, use spawn_blocking and await its JoinHandle";
 
+/// What a runtime does when a task panics and nobody holds its `JoinHandle` (asyncio's
+/// "Task exception was never retrieved"). Set with
+/// [`Builder::unhandled_panic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UnhandledPanic {
+    /// Carry on; the panic message was already printed by the panic hook.
+    #[default]
+    Ignore,
+    /// Shut the runtime down: every task is cancelled and `block_on` panics.
+    ShutdownRuntime,
+}
+
+pub(crate) const UNHANDLED_PANIC_SHUTDOWN: &str =
+    "a spawned task panicked and nobody held its JoinHandle, \
+     and the runtime was built with unhandled_panic(UnhandledPanic::ShutdownRuntime): the \
+     runtime shut down. Await the task's JoinHandle to handle the panic, or use \
+     UnhandledPanic::Ignore";
+
 /// Which scheduler a runtime uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -148,7 +167,21 @@ impl Runtime {
                 scheduler.block_on(handle, future)
             }
             (_, scheduler::Handle::MultiThread(handle)) => {
-                park::block_on_reporting(future, |active| handle.set_block_on_active(active))
+                let (waker, _) = park::current_thread_waker();
+                handle.register_block_on(&waker, true);
+                struct Unregister<'a>(&'a multi_thread::Handle, std::task::Waker);
+                impl Drop for Unregister<'_> {
+                    fn drop(&mut self) {
+                        self.0.register_block_on(&self.1, false);
+                    }
+                }
+                let _unregister = Unregister(handle, waker);
+                park::block_on_reporting(future, |active| {
+                    if active && handle.unhandled_panic_fired() {
+                        panic!("{UNHANDLED_PANIC_SHUTDOWN}");
+                    }
+                    handle.set_block_on_active(active)
+                })
             }
             (Scheduler::MultiThread, scheduler::Handle::CurrentThread(_)) => {
                 unreachable!("a runtime's scheduler and handle always match")

@@ -25,7 +25,7 @@ use crate::runtime::context;
 use crate::runtime::driver::{Driver, DriverConfig, DriverHandle};
 use crate::runtime::hooks::TaskHooks;
 use crate::runtime::park;
-use crate::runtime::{PollSlot, WorkerMetrics};
+use crate::runtime::{PollSlot, UnhandledPanic, WorkerMetrics};
 use crate::scheduler;
 use crate::task::cell::Schedule;
 use crate::task::list::OwnedTasks;
@@ -36,6 +36,8 @@ pub(crate) struct Handle {
     remote_queue: Mutex<VecDeque<Notified>>,
     /// Set when `block_on`'s own future was woken.
     main_woken: AtomicBool,
+    /// Set when a task panicked unobserved under `UnhandledPanic::ShutdownRuntime`.
+    unhandled_panic_fired: AtomicBool,
     is_shutdown: AtomicBool,
     pub(crate) owned: OwnedTasks,
     pub(crate) metrics: CachePadded<WorkerMetrics>,
@@ -80,6 +82,7 @@ pub(crate) fn create(
     let handle = Arc::new(Handle {
         remote_queue: Mutex::new(VecDeque::new()),
         main_woken: AtomicBool::new(true),
+        unhandled_panic_fired: AtomicBool::new(false),
         is_shutdown: AtomicBool::new(false),
         owned: OwnedTasks::new(1),
         metrics: CachePadded::new(WorkerMetrics::default()),
@@ -179,6 +182,13 @@ impl Handle {
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
         self.schedule_task(task);
+    }
+
+    fn unhandled_panic(&self) {
+        if self.config.unhandled_panic == UnhandledPanic::ShutdownRuntime {
+            self.unhandled_panic_fired.store(true, Ordering::Release);
+            self.wake_by_ref();
+        }
     }
 
     fn hooks(&self) -> Option<&TaskHooks> {
@@ -300,6 +310,9 @@ impl Context {
         let mut cx = TaskContext::from_waker(&waker);
         let config = &handle.config;
         loop {
+            if handle.unhandled_panic_fired.load(Ordering::Acquire) {
+                panic!("{}", crate::runtime::UNHANDLED_PANIC_SHUTDOWN);
+            }
             if handle.main_woken.swap(false, Ordering::AcqRel) {
                 if let Poll::Ready(output) =
                     spindle_sync::coop::with_budget(|| future.as_mut().poll(&mut cx))

@@ -39,6 +39,9 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
         self.schedule(task);
     }
 
+    /// A task panicked and nobody holds its `JoinHandle` to see it.
+    fn unhandled_panic(&self) {}
+
     /// The runtime's task hooks, when any is set.
     fn hooks(&self) -> Option<&TaskHooks> {
         None

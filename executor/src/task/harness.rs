@@ -121,9 +121,10 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                     Ok(()) => Ok(output),
                     Err(payload) => Err(JoinError::panic(self.header().id, payload)),
                 };
+                let panicked = result.is_err();
                 // SAFETY: still `RUNNING`.
                 unsafe { self.set_stage(Stage::Finished(result)) };
-                self.complete();
+                self.complete(panicked);
             }
             Err(payload) => {
                 let _ = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -133,7 +134,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                 let error = JoinError::panic(self.header().id, payload);
                 // SAFETY: still `RUNNING`.
                 unsafe { self.set_stage(Stage::Finished(Err(error))) };
-                self.complete();
+                self.complete(true);
             }
             Ok(Poll::Pending) => match self.header().state.transition_to_idle() {
                 TransitionToIdle::Ok => {}
@@ -158,14 +159,16 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             Ok(()) => JoinError::cancelled(id),
             Err(payload) => JoinError::panic(id, payload),
         };
+        let panicked = error.is_panic();
         // SAFETY: still `RUNNING`.
         unsafe { self.set_stage(Stage::Finished(Err(error))) };
-        self.complete();
+        self.complete(panicked);
     }
 
     /// Publishes the stored output, tells the `JoinHandle`, leaves the owned list and
-    /// drops the caller's reference (and the list's).
-    fn complete(self) {
+    /// drops the caller's reference (and the list's). `panicked` says the output is a
+    /// panic; with no `JoinHandle` left to receive it, the scheduler is told.
+    fn complete(self, panicked: bool) {
         let hooks = self.cell().core.scheduler.hooks();
         if let Some(hook) = hooks.and_then(|hooks| hooks.on_terminate.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
@@ -194,6 +197,9 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                 unsafe { self.cell().trailer.wake_join() };
             }
         }));
+        if panicked && !before.is_join_interested() {
+            self.cell().core.scheduler.unhandled_panic();
+        }
         if self.header().state.transition_to_terminal(references) {
             self.dealloc();
         }

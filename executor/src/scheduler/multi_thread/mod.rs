@@ -21,6 +21,7 @@ use crate::blocking;
 use crate::runtime::config::Config;
 use crate::runtime::driver::{DriverConfig, DriverHandle};
 use crate::runtime::hooks::TaskHooks;
+use crate::runtime::UnhandledPanic;
 use crate::task::cell::Schedule;
 use crate::task::{self, JoinHandle, Notified, SpawnMeta, Task};
 
@@ -67,6 +68,12 @@ impl Handle {
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
         self.schedule_task(task, false);
+    }
+
+    fn unhandled_panic(&self) {
+        if self.config.unhandled_panic == UnhandledPanic::ShutdownRuntime {
+            worker::shut_down_after_unhandled_panic(self);
+        }
     }
 
     fn yield_now(&self, task: Notified) {

@@ -48,6 +48,10 @@ pub(crate) struct Shared {
     is_shutdown: AtomicBool,
     /// `block_on` callers polling their future right now (not parked).
     active_block_on: AtomicUsize,
+    /// Wakers of the threads inside `block_on`, woken when the runtime shuts itself
+    /// down after an unhandled panic.
+    block_on_wakers: Mutex<Vec<std::task::Waker>>,
+    unhandled_panic_fired: AtomicBool,
     worker_metrics: Box<[CachePadded<WorkerMetrics>]>,
     poll_slots: Box<[CachePadded<PollSlot>]>,
     /// Pushes to the injector; counted there because that path is shared anyway.
@@ -126,6 +130,8 @@ pub(super) fn create(
             owned: OwnedTasks::new(num_workers * 4),
             is_shutdown: AtomicBool::new(false),
             active_block_on: AtomicUsize::new(0),
+            block_on_wakers: Mutex::new(Vec::new()),
+            unhandled_panic_fired: AtomicBool::new(false),
             worker_metrics: (0..num_workers)
                 .map(|_| CachePadded::new(WorkerMetrics::default()))
                 .collect(),
@@ -431,6 +437,21 @@ impl Handle {
         }
     }
 
+    /// True once a task panicked unobserved and the runtime shut itself down.
+    pub(crate) fn unhandled_panic_fired(&self) -> bool {
+        self.shared.unhandled_panic_fired.load(Ordering::Acquire)
+    }
+
+    /// Adds (`register`) or removes a `block_on` thread's waker.
+    pub(crate) fn register_block_on(&self, waker: &std::task::Waker, register: bool) {
+        let mut wakers = self.shared.block_on_wakers.lock();
+        if register {
+            wakers.push(waker.clone());
+        } else if let Some(position) = wakers.iter().position(|held| held.will_wake(waker)) {
+            wakers.swap_remove(position);
+        }
+    }
+
     /// A `block_on` caller starts (`true`) or stops (`false`) polling its future.
     pub(crate) fn set_block_on_active(&self, active: bool) {
         if active {
@@ -556,6 +577,24 @@ fn drain_injector(shared: &Shared) {
             Steal::Retry => std::hint::spin_loop(),
         }
     }
+}
+
+/// `UnhandledPanic::ShutdownRuntime`: stop everything without waiting (this runs on
+/// the worker that ran the panicking task) and wake every `block_on`, which then
+/// panics with the reason.
+pub(super) fn shut_down_after_unhandled_panic(handle: &Arc<Handle>) {
+    if handle
+        .shared
+        .unhandled_panic_fired
+        .swap(true, Ordering::AcqRel)
+    {
+        return;
+    }
+    let wakers = std::mem::take(&mut *handle.shared.block_on_wakers.lock());
+    for waker in wakers {
+        waker.wake();
+    }
+    shutdown(handle, Some(Duration::ZERO));
 }
 
 pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
