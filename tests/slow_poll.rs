@@ -85,3 +85,68 @@ fn quick_polls_are_never_reported(flavour: Flavour) {
     drop(rt);
     assert!(reports_rx.try_recv().is_err(), "no poll came near 5 s");
 }
+
+#[test]
+fn dump_charges_sampled_busy_time_to_a_blocking_poll() {
+    let (reports_tx, reports_rx) = mpsc::channel::<SlowPoll>();
+    let reports_tx = Mutex::new(reports_tx);
+    let rt = spindle::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .slow_poll_threshold(Some(Duration::from_millis(40)))
+        .on_slow_poll(move |report| {
+            let _ = reports_tx.lock().unwrap().send(report.clone());
+        })
+        .build()
+        .unwrap();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let blocked = rt.spawn(async move {
+        release_rx.recv_timeout(GENEROUS).expect("released");
+    });
+    let stuck = reports_rx
+        .recv_timeout(GENEROUS)
+        .expect("a slow-poll report");
+    let dump = rt.handle().dump();
+    let info = dump
+        .tasks()
+        .iter()
+        .find(|info| info.id == stuck.task)
+        .expect("the stuck task is listed");
+    assert_eq!(info.state, spindle::runtime::TaskState::Running);
+    assert!(
+        info.busy >= Duration::from_millis(10),
+        "busy {:?}",
+        info.busy
+    );
+    release_tx.send(()).unwrap();
+    rt.block_on(blocked).unwrap();
+}
+
+#[test]
+fn dump_shows_a_task_inside_block_in_place_as_blocking() {
+    let rt = spindle::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let (entered_tx, entered_rx) = mpsc::channel::<()>();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let blocker = rt.spawn(async move {
+        task::block_in_place(move || {
+            entered_tx.send(()).unwrap();
+            release_rx.recv_timeout(GENEROUS).expect("released");
+        });
+        task::id()
+    });
+    entered_rx
+        .recv_timeout(GENEROUS)
+        .expect("inside block_in_place");
+    let states: Vec<_> = rt
+        .handle()
+        .dump()
+        .tasks()
+        .iter()
+        .map(|info| info.state)
+        .collect();
+    assert_eq!(states, vec![spindle::runtime::TaskState::Blocking]);
+    release_tx.send(()).unwrap();
+    rt.block_on(blocker).unwrap();
+}

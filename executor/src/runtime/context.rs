@@ -70,6 +70,15 @@ pub(crate) fn current_task_id() -> Option<Id> {
     with_current_task(|header| header.id)
 }
 
+/// Marks the running task as inside (or out of) a `block_in_place` closure.
+pub(crate) fn set_current_task_blocking(blocking: bool) {
+    with_current_task(|header| {
+        header
+            .in_block_in_place
+            .store(blocking, std::sync::atomic::Ordering::Relaxed)
+    });
+}
+
 pub(crate) fn current_task_name() -> Option<Arc<str>> {
     with_current_task(|header| header.name.clone()).flatten()
 }

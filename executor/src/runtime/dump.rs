@@ -22,6 +22,8 @@ pub enum TaskState {
     Scheduled,
     /// Being polled right now.
     Running,
+    /// Running a `block_in_place` closure (its worker's queue moved to another thread).
+    Blocking,
     /// Finished; about to leave the list.
     Finished,
 }
@@ -32,6 +34,7 @@ impl fmt::Display for TaskState {
             TaskState::Idle => "idle",
             TaskState::Scheduled => "scheduled",
             TaskState::Running => "running",
+            TaskState::Blocking => "blocking",
             TaskState::Finished => "finished",
         })
     }
@@ -50,6 +53,10 @@ pub struct TaskInfo {
     pub state: TaskState,
     /// How many times it has been polled.
     pub polls: u64,
+    /// Time spent in its polls, sampled by the slow-poll watchdog at each of its ticks
+    /// (a quarter of the slow-poll threshold): exact for long polls, statistical for
+    /// short ones, and zero when slow-poll detection is off.
+    pub busy: Duration,
     /// How long ago it was spawned.
     pub age: Duration,
 }
@@ -91,17 +98,19 @@ impl fmt::Display for TaskDump {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:>8}  {:<9}  {:>8}  {:>10}  {:<20}  spawned at",
-            "id", "state", "polls", "age", "name"
+            "{:>8}  {:<9}  {:>8}  {:>10}  {:>10}  {:<20}  spawned at",
+            "id", "state", "polls", "busy", "age", "name"
         )?;
         for task in &self.tasks {
             let age = format!("{:.3}s", task.age.as_secs_f64());
+            let busy = format!("{:.3}s", task.busy.as_secs_f64());
             writeln!(
                 f,
-                "{:>8}  {:<9}  {:>8}  {:>10}  {:<20}  {}",
+                "{:>8}  {:<9}  {:>8}  {:>10}  {:>10}  {:<20}  {}",
                 task.id.to_string(),
                 task.state.to_string(),
                 task.polls,
+                busy,
                 age,
                 task.name.as_deref().unwrap_or("-"),
                 task.spawned_at

@@ -186,6 +186,14 @@ fn watch(
         for (worker, entry) in observed.iter_mut().enumerate() {
             let slot = runtime.slot(worker);
             let seq = slot.seq.load(Ordering::Acquire);
+            if seq & 1 == 1 {
+                // Sampling: the task in the poll is charged the whole tick.
+                runtime.owned().add_sampled_busy(
+                    slot.task_id.load(Ordering::Relaxed),
+                    slot.owned_key.load(Ordering::Relaxed),
+                    tick.as_millis().max(1) as u32,
+                );
+            }
             let previous = *entry;
             let same_poll = previous.is_some_and(|seen| seen.seq == seq);
             if let Some(seen) = previous.filter(|seen| seen.reported && !same_poll) {

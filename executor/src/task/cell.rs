@@ -17,7 +17,7 @@
 use std::future::Future;
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
 use std::sync::{Arc, OnceLock};
 use std::task::Waker;
 use std::time::Instant;
@@ -84,6 +84,10 @@ pub(crate) struct Header {
     pub(crate) spawned_nanos: u64,
     /// Polls so far; written only by the thread holding `RUNNING`.
     pub(crate) polls: AtomicU64,
+    /// Busy time in milliseconds, sampled by the slow-poll watchdog at its ticks.
+    pub(crate) sampled_busy_millis: AtomicU32,
+    /// Set while the task runs a `block_in_place` closure.
+    pub(crate) in_block_in_place: AtomicBool,
 }
 
 /// Where a task's future is in its life.
@@ -128,6 +132,8 @@ impl<F: Future, S: Schedule> Cell<F, S> {
                 spawned_at: meta.spawned_at,
                 spawned_nanos: clock_nanos(),
                 polls: AtomicU64::new(0),
+                sampled_busy_millis: AtomicU32::new(0),
+                in_block_in_place: AtomicBool::new(false),
             },
             core: Core {
                 scheduler,

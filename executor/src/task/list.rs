@@ -111,6 +111,19 @@ impl OwnedTasks {
         (header.id.as_u64() == id).then(|| (header.id, header.name.clone(), header.spawned_at))
     }
 
+    /// Adds `millis` of sampled busy time to the task with id `id` kept at `key`.
+    pub(crate) fn add_sampled_busy(&self, id: u64, key: usize, millis: u32) {
+        let shard = self.shards[id as usize & self.shard_mask].lock();
+        if let Some(task) = shard.tasks.get(key) {
+            let header = task.header();
+            if header.id.as_u64() == id {
+                header
+                    .sampled_busy_millis
+                    .fetch_add(millis, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
     }

@@ -27,6 +27,7 @@ mod yield_now;
 use std::future::Future;
 use std::panic::Location;
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering;
 
 pub use abort::AbortHandle;
 pub use block_in_place::block_in_place;
@@ -125,6 +126,8 @@ impl Task {
         let state = header.state.load();
         let state = if state.is_complete() {
             TaskState::Finished
+        } else if state.is_running() && header.in_block_in_place.load(Ordering::Relaxed) {
+            TaskState::Blocking
         } else if state.is_running() {
             TaskState::Running
         } else if state.is_notified() {
@@ -137,7 +140,10 @@ impl Task {
             name: header.name.clone(),
             spawned_at: header.spawned_at,
             state,
-            polls: header.polls.load(std::sync::atomic::Ordering::Relaxed),
+            polls: header.polls.load(Ordering::Relaxed),
+            busy: std::time::Duration::from_millis(u64::from(
+                header.sampled_busy_millis.load(Ordering::Relaxed),
+            )),
             age: std::time::Duration::from_nanos(
                 cell::clock_nanos().saturating_sub(header.spawned_nanos),
             ),

@@ -513,6 +513,14 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(work: F) -> Result<R, F> {
     }
     // This thread is no longer a worker: after `work`, the task that called us finishes
     // its poll here and the thread then leaves the worker loop (it has no core).
+    struct Unmark;
+    impl Drop for Unmark {
+        fn drop(&mut self) {
+            context::set_current_task_blocking(false);
+        }
+    }
+    context::set_current_task_blocking(true);
+    let _unmark = Unmark;
     Ok(context::exit_runtime(work))
 }
 
