@@ -4,9 +4,12 @@
 
 use std::time::{Duration, Instant};
 
+use spindle::io::{AsyncReadExt, AsyncWriteExt};
+use spindle::net::{TcpListener, TcpStream};
 use spindle::runtime::Runtime;
 use spindle::sync::{mpsc, oneshot};
 use spindle::task;
+use spindle::time;
 
 fn header(title: &str) {
     println!("\n== {title} ==");
@@ -37,6 +40,50 @@ fn main() -> std::io::Result<()> {
         println!(
             "  three 200 ms fetches took {:?} together, not 600 ms",
             started.elapsed()
+        );
+
+        header("sleep + gather: two timed fetches run side by side");
+        let started = Instant::now();
+        let (slow, fast) = spindle::join!(
+            async {
+                time::sleep(Duration::from_millis(300)).await;
+                "slow fetch done"
+            },
+            async {
+                time::sleep(Duration::from_millis(100)).await;
+                "fast fetch done"
+            }
+        );
+        println!(
+            "  {fast}, {slow}: {:?} in all, not 400 ms",
+            started.elapsed()
+        );
+
+        header("wait_for: a timeout around a future that never finishes");
+        let timed_out =
+            time::timeout(Duration::from_millis(50), std::future::pending::<()>()).await;
+        println!("  timeout gave {timed_out:?}");
+
+        header("streams: a TCP echo server and client on loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let address = listener.local_addr().expect("bound address");
+        let server = spindle::spawn(async move {
+            let (mut stream, peer) = listener.accept().await.expect("accept");
+            let mut line = [0u8; 64];
+            let read = stream.read(&mut line).await.expect("read");
+            stream.write_all(&line[..read]).await.expect("write");
+            peer
+        });
+        let mut client = TcpStream::connect(address).await.expect("connect");
+        client.write_all(b"hello, spindle").await.expect("write");
+        let mut echoed = [0u8; 64];
+        let read = client.read(&mut echoed).await.expect("read");
+        let peer = server.await.expect("server task");
+        println!(
+            "  echoed {:?} back to {peer}",
+            String::from_utf8_lossy(&echoed[..read])
         );
 
         header("Task.cancel: abort a task that would never finish");
@@ -92,6 +139,14 @@ fn main() -> std::io::Result<()> {
             sum += task.await.expect("task finished");
         }
         println!("  sum {sum} in {:?}", started.elapsed());
+
+        header("all_tasks: the live task list");
+        let _idle = task::Builder::new()
+            .name("idle-listener")
+            .spawn(std::future::pending::<()>())
+            .expect("inside the runtime");
+        task::yield_now().await;
+        println!("{}", spindle::runtime::Handle::current().dump());
     });
     Ok(())
 }
