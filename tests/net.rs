@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use spindle::io::{AsyncReadExt, AsyncWriteExt};
-use spindle::net::{TcpListener, TcpStream, UdpSocket, UnixStream};
+use spindle::net::{TcpListener, TcpSocket, TcpStream, UdpSocket, UnixStream};
 use spindle::runtime::Builder;
 
 mod support;
@@ -82,15 +82,39 @@ fn tcp_echo_round_trips_every_byte(flavour: Flavour) {
     });
 }
 
+/// Raises the soft fd limit to the hard one: 1 000 connections need 2 000 fds here.
+fn raise_fd_limit() -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one rlimit into the struct, which outlives the call.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return 0;
+    }
+    limit.rlim_cur = limit.rlim_max;
+    // SAFETY: setrlimit only reads the initialised struct.
+    unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) };
+    limit.rlim_cur
+}
+
 fn many_concurrent_connections_are_served_with_every_byte_checked(flavour: Flavour) {
-    const CONNECTIONS: usize = 200;
+    let connections: usize = if raise_fd_limit() >= 2_500 {
+        1_000
+    } else {
+        eprintln!("fd limit too low for 1 000 connections; using 200");
+        200
+    };
     let rt = flavour.runtime();
     rt.block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // A backlog as deep as the burst: every client connects at once.
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(connections as u32).unwrap();
         let address = listener.local_addr().unwrap();
-        let server = spindle::spawn(echo_server(listener, CONNECTIONS));
-        let clients: Vec<_> = (0..CONNECTIONS)
-            .map(|seed| spindle::spawn(echo_client(address, seed, 16 * 1024)))
+        let server = spindle::spawn(echo_server(listener, connections));
+        let clients: Vec<_> = (0..connections)
+            .map(|seed| spindle::spawn(echo_client(address, seed, 4 * 1024)))
             .collect();
         for client in clients {
             client.await.unwrap();
