@@ -347,6 +347,10 @@ fn join_handle_of_task_dropped_by_shutdown_reports_cancelled(flavour: Flavour) {
     drop(rt);
     let error = futures::executor::block_on(handle).unwrap_err();
     assert!(error.is_cancelled());
+    // As an io::Error it must not read as `Interrupted`, which IO loops retry forever.
+    let io_error = std::io::Error::from(error);
+    assert_eq!(io_error.kind(), std::io::ErrorKind::Other);
+    assert!(io_error.to_string().contains("cancelled"), "{io_error}");
 }
 
 fn spawn_after_shutdown_is_cancelled_at_once(flavour: Flavour) {

@@ -125,12 +125,10 @@ impl fmt::Debug for JoinError {
 impl std::error::Error for JoinError {}
 
 impl From<JoinError> for io::Error {
+    /// As tokio does: `ErrorKind::Other` with the error's message. (Not `Interrupted`
+    /// for a cancellation: IO loops retry `Interrupted`, which would spin on a task
+    /// that can never finish.)
     fn from(err: JoinError) -> io::Error {
-        let kind = if err.is_cancelled() {
-            io::ErrorKind::Interrupted
-        } else {
-            io::ErrorKind::Other
-        };
-        io::Error::new(kind, err.to_string())
+        io::Error::other(err.to_string())
     }
 }
