@@ -36,6 +36,11 @@
 pub use spindle_executor::{runtime, spawn, task, task_local};
 
 pub mod debug;
+
+/// The README's code sample, compiled and run as a doc test so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 pub use spindle_reactor::net;
 pub use spindle_timers::time;
 
