@@ -7,6 +7,7 @@
 //! idle, the blocking closure while busy; that hand-off is what lets a handle return
 //! from `poll_write` before the bytes reach the OS.
 
+use std::future::Future;
 use std::io::{self, Read, Write};
 
 /// The largest read or write one blocking operation does, as tokio's default: large
@@ -87,5 +88,48 @@ impl Buf {
     fn clear(&mut self) {
         self.bytes.clear();
         self.pos = 0;
+    }
+}
+
+/// The buffer of a handle whose IO runs on the blocking pool: idle, or lent to the one
+/// blocking operation in flight, which hands it back with its result. Shared by
+/// `fs::File` and the stdio handles.
+pub(crate) enum BufState<Op> {
+    Idle(Buf),
+    /// The blocking operation, and its name for the error when the task fails.
+    Busy(spindle_executor::task::JoinHandle<(Op, Buf)>, &'static str),
+}
+
+impl<Op> BufState<Op> {
+    /// Drives the operation in flight to its end and returns it, leaving the state
+    /// idle; `None` when it was already idle.
+    pub(crate) fn poll_in_flight(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<std::io::Result<Op>>> {
+        use std::task::{ready, Poll};
+        let BufState::Busy(handle, operation) = self else {
+            return Poll::Ready(None);
+        };
+        let output = ready!(std::pin::Pin::new(handle).poll(cx));
+        match output {
+            Ok((op, buf)) => {
+                *self = BufState::Idle(buf);
+                Poll::Ready(Some(Ok(op)))
+            }
+            Err(err) => {
+                let err = super::blocking::join_error(operation, err);
+                *self = BufState::Idle(Buf::default());
+                Poll::Ready(Some(Err(err)))
+            }
+        }
+    }
+
+    /// The buffer; only called when no operation is in flight.
+    pub(crate) fn idle_buf(&mut self) -> &mut Buf {
+        match self {
+            BufState::Idle(buf) => buf,
+            BufState::Busy(..) => unreachable!("idle_buf called with an operation in flight"),
+        }
     }
 }

@@ -26,18 +26,17 @@
 
 use std::fmt;
 use std::fs::{Metadata, Permissions};
-use std::future::{poll_fn, Future};
+use std::future::poll_fn;
 use std::io::{self, Seek, SeekFrom};
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use spindle_executor::task::JoinHandle;
 use spindle_sync::Mutex;
 
 use super::blocking;
-use super::buf::{Buf, MAX_BUF_SIZE};
+use super::buf::{Buf, BufState, MAX_BUF_SIZE};
 use super::OpenOptions;
 
 /// An open file with async reads, writes and seeks; the async counterpart of
@@ -86,11 +85,7 @@ struct Inner {
     pending_seek: Option<SeekFrom>,
 }
 
-enum State {
-    Idle(Buf),
-    /// The blocking operation, and its name for the error when the task fails.
-    Busy(JoinHandle<(Operation, Buf)>, &'static str),
-}
+type State = BufState<Operation>;
 
 enum Operation {
     Read(io::Result<usize>),
@@ -408,28 +403,11 @@ impl Inner {
     /// Drives the operation in flight to its end and returns it, leaving the state
     /// idle; `None` when the file was already idle.
     fn poll_in_flight(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Operation>>> {
-        let State::Busy(handle, operation) = &mut self.state else {
-            return Poll::Ready(None);
-        };
-        let output = ready!(Pin::new(handle).poll(cx));
-        match output {
-            Ok((op, buf)) => {
-                self.state = State::Idle(buf);
-                Poll::Ready(Some(Ok(op)))
-            }
-            Err(err) => {
-                let err = blocking::join_error(operation, err);
-                self.state = State::Idle(Buf::default());
-                Poll::Ready(Some(Err(err)))
-            }
-        }
+        self.state.poll_in_flight(cx)
     }
 
     fn idle_buf(&mut self) -> &mut Buf {
-        match &mut self.state {
-            State::Idle(buf) => buf,
-            State::Busy(..) => unreachable!("idle_buf called with an operation in flight"),
-        }
+        self.state.idle_buf()
     }
 
     fn poll_read(

@@ -10,15 +10,11 @@
 //! is a cheap handle to a process-wide stream), so a failed blocking task loses
 //! nothing but the buffer.
 
-use std::future::Future;
 use std::io::{self, Read, Write};
-use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use spindle_executor::task::JoinHandle;
-
 use crate::fs::blocking;
-use crate::fs::buf::{Buf, MAX_BUF_SIZE};
+use crate::fs::buf::{Buf, BufState, MAX_BUF_SIZE};
 
 /// Names for errors, and how to open the std stream on the blocking thread.
 pub(crate) struct Stream<T> {
@@ -35,10 +31,7 @@ pub(crate) struct Blocking<T: 'static> {
     need_flush: bool,
 }
 
-enum State {
-    Idle(Buf),
-    Busy(JoinHandle<(Operation, Buf)>, &'static str),
-}
+type State = BufState<Operation>;
 
 enum Operation {
     Read(io::Result<usize>),
@@ -56,28 +49,11 @@ impl<T: 'static> Blocking<T> {
     }
 
     fn poll_in_flight(&mut self, cx: &mut Context<'_>) -> Poll<Option<io::Result<Operation>>> {
-        let State::Busy(handle, operation) = &mut self.state else {
-            return Poll::Ready(None);
-        };
-        let output = ready!(Pin::new(handle).poll(cx));
-        match output {
-            Ok((op, buf)) => {
-                self.state = State::Idle(buf);
-                Poll::Ready(Some(Ok(op)))
-            }
-            Err(err) => {
-                let err = blocking::join_error(operation, err);
-                self.state = State::Idle(Buf::default());
-                Poll::Ready(Some(Err(err)))
-            }
-        }
+        self.state.poll_in_flight(cx)
     }
 
     fn idle_buf(&mut self) -> &mut Buf {
-        match &mut self.state {
-            State::Idle(buf) => buf,
-            State::Busy(..) => unreachable!("idle_buf called with an operation in flight"),
-        }
+        self.state.idle_buf()
     }
 }
 
