@@ -150,3 +150,55 @@ fn dump_shows_a_task_inside_block_in_place_as_blocking() {
     release_tx.send(()).unwrap();
     rt.block_on(blocker).unwrap();
 }
+
+#[test]
+fn end_report_names_the_stuck_task_after_its_worker_moved_on_to_another() {
+    let (reports_tx, reports_rx) = mpsc::channel::<SlowPoll>();
+    let reports_tx = Mutex::new(reports_tx);
+    let rt = spindle::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .slow_poll_threshold(Some(Duration::from_millis(40)))
+        .on_slow_poll(move |report| {
+            let _ = reports_tx.lock().unwrap().send(report.clone());
+        })
+        .build()
+        .unwrap();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (next_polled_tx, next_polled_rx) = mpsc::channel::<()>();
+    let handle = rt.handle().clone();
+    let releaser = std::thread::spawn(move || {
+        let stuck = reports_rx
+            .recv_timeout(GENEROUS)
+            .expect("a report while stuck");
+        // Queue a task behind the stuck one: the worker polls it next, and it holds the
+        // worker long enough for the watchdog to find it in the slot.
+        handle.spawn(async move {
+            // Deliberately blocking, below the threshold: it only has to be seen.
+            std::thread::sleep(Duration::from_millis(20));
+            let _ = next_polled_tx.send(());
+        });
+        release_tx.send(()).unwrap();
+        let finished = reports_rx.recv_timeout(GENEROUS).expect("a report after");
+        (stuck, finished)
+    });
+    rt.block_on(async {
+        task::Builder::new()
+            .name("stuck-first")
+            .spawn(async move {
+                // Deliberately blocking the worker: this is the misuse under test.
+                release_rx.recv_timeout(GENEROUS).expect("released");
+            })
+            .unwrap()
+            .await
+            .unwrap();
+    });
+    next_polled_rx
+        .recv_timeout(GENEROUS)
+        .expect("the next task ran");
+    let (stuck, finished) = releaser.join().unwrap();
+    assert!(!finished.still_running);
+    assert_eq!(finished.task, stuck.task);
+    assert_eq!(finished.name.as_deref(), Some("stuck-first"));
+    assert_eq!(finished.spawned_at, stuck.spawned_at);
+}

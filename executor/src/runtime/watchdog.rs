@@ -153,11 +153,13 @@ impl WatchedRuntime for scheduler::current_thread::Handle {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Observed {
     seq: u64,
     first_seen: Instant,
-    reported: bool,
+    /// The report made while the poll was stuck: the report of its end names the same
+    /// task, although by then the slot may hold the next poll's task.
+    stuck_report: Option<SlowPoll>,
 }
 
 fn watch(
@@ -194,19 +196,33 @@ fn watch(
                     tick.as_millis().max(1) as u32,
                 );
             }
-            let previous = *entry;
-            let same_poll = previous.is_some_and(|seen| seen.seq == seq);
-            if let Some(seen) = previous.filter(|seen| seen.reported && !same_poll) {
-                // A poll we reported as stuck has returned: report its full length.
-                report(&*runtime, slot, worker, now - seen.first_seen, false, &hook);
+            let previous = entry.take();
+            let same_poll = previous.as_ref().is_some_and(|seen| seen.seq == seq);
+            if !same_poll {
+                if let Some(seen) = &previous {
+                    if let Some(stuck) = &seen.stuck_report {
+                        // A poll we reported as stuck has returned: report its full length.
+                        deliver(
+                            &SlowPoll {
+                                duration: now - seen.first_seen,
+                                still_running: false,
+                                ..stuck.clone()
+                            },
+                            &hook,
+                        );
+                    }
+                }
             }
             *entry = if seq & 1 == 0 {
                 None
             } else if same_poll {
                 previous.map(|mut seen| {
-                    if !seen.reported && now - seen.first_seen >= threshold {
-                        report(&*runtime, slot, worker, now - seen.first_seen, true, &hook);
-                        seen.reported = true;
+                    if seen.stuck_report.is_none() && now - seen.first_seen >= threshold {
+                        seen.stuck_report =
+                            describe(&*runtime, slot, worker, now - seen.first_seen);
+                        if let Some(stuck) = &seen.stuck_report {
+                            deliver(stuck, &hook);
+                        }
                     }
                     seen
                 })
@@ -214,21 +230,21 @@ fn watch(
                 Some(Observed {
                     seq,
                     first_seen: now,
-                    reported: false,
+                    stuck_report: None,
                 })
             };
         }
     }
 }
 
-fn report(
+/// The report of the poll now running in `slot`, stuck for `duration` so far; `None`
+/// if its task can no longer be identified.
+fn describe(
     runtime: &dyn WatchedRuntime,
     slot: &PollSlot,
     worker: usize,
     duration: Duration,
-    still_running: bool,
-    hook: &Option<SlowPollHook>,
-) {
+) -> Option<SlowPoll> {
     let task = slot.task_id.load(Ordering::Relaxed);
     let key = slot.owned_key.load(Ordering::Relaxed);
     let found = runtime.owned().describe(task, key);
@@ -236,17 +252,18 @@ fn report(
         Some((id, name, location)) => (Some(id), name, Some(location)),
         None => (None, None, None),
     };
-    let Some(id) = id.or_else(|| Id::from_u64(task)) else {
-        return;
-    };
-    let slow = SlowPoll {
-        task: id,
+    Some(SlowPoll {
+        task: id.or_else(|| Id::from_u64(task))?,
         name,
         spawned_at,
         worker,
         duration,
-        still_running,
-    };
+        still_running: true,
+    })
+}
+
+/// Reports `slow` through `tracing` and the runtime's hook.
+fn deliver(slow: &SlowPoll, hook: &Option<SlowPollHook>) {
     tracing::warn!(
         task.id = %slow.task,
         task.name = slow.name.as_deref().unwrap_or(""),
@@ -257,6 +274,6 @@ fn report(
         "{slow}"
     );
     if let Some(hook) = hook {
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(&slow)));
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(slow)));
     }
 }
