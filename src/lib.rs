@@ -31,7 +31,25 @@
 //! - [`net`]: TCP, UDP and Unix sockets; [`io`]: the IO traits, `AsyncFd`, stdio;
 //!   [`fs`]: files and directories on the blocking pool.
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, and the test clock.
-//! - [`sync`]: runtime-agnostic locks, semaphores and channels.
+//! - [`sync`]: runtime-agnostic locks, semaphores and channels, and asyncio's `Queue`
+//!   and `Event`.
+//! - [`process`] and [`signal`]: child processes and Unix signals.
+//! - [`debug`]: the live task list on a signal.
+//! - `hyper` (feature `hyper`): hyper 1.x's executor and timer on spindle; with it
+//!   hyper's HTTP/1 and HTTP/2 servers and clients run with no tokio runtime.
+//! - `#[spindle::main]`, `#[spindle::test]`, [`join!`], [`try_join!`], [`select!`].
+//!
+//! # Features
+//!
+//! - `tokio-io`: tokio's `AsyncRead`/`AsyncWrite` on spindle's streams and files, for
+//!   crates written against tokio's IO traits.
+//! - `hyper`: `hyper::rt::{Read, Write}` on `TcpStream` and `UnixStream`, and the
+//!   `spindle::hyper` module.
+//!
+//! The `examples/` folder of the repository redoes asyncio's classic demos on spindle;
+//! `cargo run --release --example tour` runs them one after another.
+
+#![deny(missing_docs)]
 
 pub use spindle_executor::{runtime, spawn, task, task_local};
 
@@ -73,6 +91,11 @@ pub mod __private {
 pub mod fs;
 mod stdio;
 // --- end fs and stdio ---
+
+// --- hyper ---
+#[cfg(feature = "hyper")]
+pub mod hyper;
+// --- end hyper ---
 
 // --- process and signal ---
 pub use spindle_reactor::{process, signal};

@@ -266,6 +266,29 @@ where
             .poll_io(cx, Interest::READABLE, || (&mut self.io()).read(buf))
     }
 
+    /// Reads into memory that may be uninitialised once readable, for hyper's
+    /// `ReadBufCursor`: a plain `read(2)` on the descriptor, so hyper's buffer is never
+    /// zeroed first.
+    #[cfg(feature = "hyper")]
+    pub(crate) fn poll_read_uninit(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [std::mem::MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        self.registration.poll_io(cx, Interest::READABLE, || {
+            let fd = self.io().as_raw_fd();
+            // SAFETY: pointer and length describe `buf`, which we borrow mutably for the
+            // call, so nothing else reads or writes it; read(2) only writes into it (at
+            // most `buf.len()` bytes) and never reads it, so uninitialised bytes are fine.
+            let read = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if read < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(read as usize)
+            }
+        })
+    }
+
     /// Writes `buf` once writable.
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         use std::io::Write;

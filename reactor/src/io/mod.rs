@@ -4,7 +4,9 @@
 //! The traits are the `futures-io` ones ([`AsyncRead`], [`AsyncWrite`],
 //! [`AsyncBufRead`], [`AsyncSeek`]) and their extension traits from `futures-util`;
 //! every stream type in [`crate::net`] implements them natively. With the `tokio-io`
-//! feature the stream types also implement tokio's `AsyncRead`/`AsyncWrite`.
+//! feature the stream types also implement tokio's `AsyncRead`/`AsyncWrite`, and with
+//! the `hyper` feature `TcpStream` and `UnixStream` implement hyper 1.x's
+//! `hyper::rt::{Read, Write}`, so hyper's connections take them as they are.
 //!
 //! ```
 //! use spindle_reactor::io::{self, AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -115,3 +117,72 @@ macro_rules! tokio_io_traits {
 
 #[cfg(not(loom))]
 pub(crate) use tokio_io_traits;
+
+/// Implements hyper 1.x's `hyper::rt::Read` and `Write` for a stream whose `self.io` is
+/// a `PollEvented` (feature `hyper`). These impls must live here, beside the stream
+/// types: the orphan rule forbids them anywhere else.
+#[cfg(all(feature = "hyper", not(loom)))]
+macro_rules! hyper_io_traits {
+    ($name:ident) => {
+        impl hyper::rt::Read for $name {
+            fn poll_read(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                mut buf: hyper::rt::ReadBufCursor<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                // SAFETY: `poll_read_uninit` only writes into the unfilled part, never
+                // de-initialises a byte, and reports how many bytes it wrote.
+                let unfilled = unsafe { buf.as_mut() };
+                let read = std::task::ready!(self.io.poll_read_uninit(cx, unfilled))?;
+                // SAFETY: read(2) initialised exactly `read` bytes at the cursor.
+                unsafe { buf.advance(read) };
+                std::task::Poll::Ready(Ok(()))
+            }
+        }
+
+        impl hyper::rt::Write for $name {
+            fn poll_write(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.io.poll_write(cx, buf)
+            }
+
+            fn poll_write_vectored(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.io.poll_write_vectored(cx, bufs)
+            }
+
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
+            fn poll_flush(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::task::Poll::Ready(Ok(()))
+            }
+
+            fn poll_shutdown(
+                self: std::pin::Pin<&mut Self>,
+                _cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                std::task::Poll::Ready(self.shutdown_write())
+            }
+        }
+    };
+}
+
+/// Without the `hyper` feature the hyper trait impls are left out.
+#[cfg(all(not(feature = "hyper"), not(loom)))]
+macro_rules! hyper_io_traits {
+    ($($anything:tt)*) => {};
+}
+
+#[cfg(not(loom))]
+pub(crate) use hyper_io_traits;

@@ -143,8 +143,9 @@ macro_rules! stream_try_methods {
     };
 }
 
-/// `futures-io` (and with `tokio-io`, tokio) `AsyncRead`/`AsyncWrite` for a stream whose
-/// `self.io` is a `PollEvented`; closing shuts down the write side.
+/// `futures-io` (and with `tokio-io`, tokio) `AsyncRead`/`AsyncWrite`, and with `hyper`,
+/// `hyper::rt::{Read, Write}`, for a stream whose `self.io` is a `PollEvented`; closing
+/// shuts down the write side.
 macro_rules! stream_io_traits {
     ($name:ident) => {
         impl futures_io::AsyncRead for $name {
@@ -198,6 +199,7 @@ macro_rules! stream_io_traits {
         }
 
         $crate::io::tokio_io_traits!(both: $name);
+        $crate::io::hyper_io_traits!($name);
     };
 }
 
