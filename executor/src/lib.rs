@@ -8,6 +8,26 @@
 //! (work-stealing) and current-thread schedulers; `runtime/` the public `Runtime`,
 //! `Builder`, `Handle`, the thread context and the driver workers park in;
 //! `blocking/` the pool behind `spawn_blocking`.
+//!
+//! ```
+//! use spindle_executor::runtime::Builder;
+//!
+//! let runtime = Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+//! let squares = runtime.block_on(async {
+//!     let tasks: Vec<_> = (1..=4u64)
+//!         .map(|n| spindle_executor::spawn(async move { n * n }))
+//!         .collect();
+//!     let mut squares = Vec::new();
+//!     for task in tasks {
+//!         squares.push(task.await.expect("task finished"));
+//!     }
+//!     squares
+//! });
+//! assert_eq!(squares, [1, 4, 9, 16]);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![deny(missing_docs)]
 
 mod blocking;
 mod loom;

@@ -5,6 +5,16 @@
 //! This library holds only the helpers the models share: `model`, which runs loom and
 //! reports how many interleavings it explored, polling a future once by hand, and a
 //! waker that counts its wakes so a model can tell "woken" from "lost".
+//!
+//! ```
+//! use spindle_loom_tests::CountingWaker;
+//!
+//! let (counter, waker) = CountingWaker::new();
+//! waker.wake_by_ref();
+//! assert_eq!(counter.wakes(), 1);
+//! ```
+
+#![deny(missing_docs)]
 
 use std::future::Future;
 use std::pin::Pin;

@@ -9,6 +9,16 @@
 //!
 //! Every mistake in the macro input is reported as a `syn::Error` spanned on the
 //! offending tokens; nothing here panics on user input.
+//!
+//! ```
+//! #[spindle::main(flavor = "current_thread")]
+//! async fn main() {
+//!     let (doubled, tripled) = spindle::join!(async { 2 * 21 }, async { 3 * 14 });
+//!     assert_eq!(doubled, tripled);
+//! }
+//! ```
+
+#![deny(missing_docs)]
 
 mod entry;
 mod join;

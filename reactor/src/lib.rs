@@ -59,6 +59,8 @@
 //! Under `--cfg loom` only the readiness-tick protocol is built (the poller cannot run
 //! inside a model); it is exposed, hidden, as `loom_model` for the loom tests.
 
+#![deny(missing_docs)]
+
 #[cfg(not(loom))]
 mod block_on;
 #[cfg(not(loom))]

@@ -58,7 +58,8 @@ pub struct Stderr(Blocking<io::Stderr>);
 /// A new handle to the standard input of the process, implementing
 /// [`AsyncRead`](futures_io::AsyncRead). Its reads run on the blocking pool, so it
 /// must be used inside a runtime (it panics outside one). A read in flight cannot be
-/// cancelled: see the [module documentation](self).
+/// cancelled: dropping the `Stdin` leaves the blocking thread waiting for input, and
+/// the bytes it then reads are lost.
 ///
 /// ```no_run
 /// use futures::AsyncReadExt;

@@ -5,7 +5,7 @@
 //! Sending never waits: when the ring is full the oldest value is overwritten, and a
 //! receiver that had not read it yet learns on its next `recv` that it lagged by `n`
 //! values (`RecvError::Lagged(n)`) and resumes at the oldest value still held.
-//! Receivers that wait queue on a [`WaitList`] under the same lock as the ring, so a
+//! Receivers that wait queue on a `WaitList` under the same lock as the ring, so a
 //! send either finds a waiter to wake or the waiter finds the value: nothing is lost.
 //!
 //! Unlike tokio, a value stays in the ring until overwritten (not until every receiver

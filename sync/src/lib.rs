@@ -9,6 +9,27 @@
 //! cooperative budget when polled, and is cancel safe unless its docs say otherwise.
 //! The names, paths and semantics follow tokio's `sync` module, so code written against
 //! tokio ports by changing the crate name.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use spindle_sync::{mpsc, Mutex};
+//!
+//! // No runtime needed: the primitives work under any executor.
+//! futures::executor::block_on(async {
+//!     let total = Arc::new(Mutex::new(0));
+//!     let (sender, mut receiver) = mpsc::channel(8);
+//!     for n in 1..=3 {
+//!         sender.send(n).await.expect("receiver alive");
+//!     }
+//!     drop(sender);
+//!     while let Some(n) = receiver.recv().await {
+//!         *total.lock().await += n;
+//!     }
+//!     assert_eq!(*total.lock().await, 6);
+//! });
+//! ```
+
+#![deny(missing_docs)]
 
 pub mod broadcast;
 pub mod coop;

@@ -82,6 +82,8 @@
 //! a timer is never early and is late only by the thread's wake-up latency. See
 //! `wheel` for the invariants and `driver` for the parking protocol.
 
+#![deny(missing_docs)]
+
 mod block_on;
 mod clock;
 mod context;

@@ -1,8 +1,8 @@
 //! Tasks: the unit of work the schedulers run.
 //!
-//! A task is one heap cell ([`cell`]) holding its future, its scheduler and its join
-//! waker, governed by one atomic state word ([`state`]). The scheduler only ever sees
-//! two kinds of reference to it: a [`Notified`], which means "poll me", and a [`Task`],
+//! A task is one heap cell (`cell`) holding its future, its scheduler and its join
+//! waker, governed by one atomic state word (`state`). The scheduler only ever sees
+//! two kinds of reference to it: a `Notified`, which means "poll me", and a `Task`,
 //! which is the owned list's claim used to cancel it at shutdown. Users see
 //! [`JoinHandle`] and [`AbortHandle`].
 
