@@ -1,11 +1,14 @@
 //! Every example runs to completion and prints what its demo promises.
 //!
-//! The examples run as the binaries `cargo test` builds beside this test
+//! The examples run as the binaries cargo builds beside this test
 //! (`target/<profile>/examples/`), with `SPINDLE_DEMO_SCALE=0`: the timer demos then
 //! run on virtual time, so they finish at once and the order of their events is fixed.
 //! The checks are on the order and content of the output, never on how long anything
 //! took. `http_server` (feature `hyper`) is also asked by `curl` over HTTP/1.1 and
 //! HTTP/2.
+//!
+//! An unfiltered `cargo test` builds the examples; a filtered one (`cargo test --test
+//! examples`) does not, so run `cargo build --examples` before it (`.ci/run` does).
 
 #[cfg(feature = "hyper")]
 use std::io::{BufRead, BufReader};
@@ -28,8 +31,9 @@ fn example_binary(name: &str) -> PathBuf {
     let binary = profile_dir.join("examples").join(name);
     assert!(
         binary.exists(),
-        "example binary {} is missing: run this test through `cargo test --test examples` \
-         (with `--features hyper` for http_server), which builds the examples first",
+        "example binary {} is missing. `cargo test` builds the examples only when run \
+         without target filters (`cargo test --workspace`); before `cargo test --test \
+         examples`, run `cargo build --examples` (with `--features hyper` for http_server)",
         binary.display()
     );
     binary
