@@ -35,12 +35,16 @@
 
 pub use spindle_executor::{runtime, spawn, task, task_local};
 
+#[cfg(not(loom))]
 pub mod debug;
+#[cfg(not(loom))]
+mod graceful;
 
 /// The README's code sample, compiled and run as a doc test so the README stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+#[cfg(not(loom))]
 pub use spindle_reactor::net;
 pub use spindle_timers::time;
 
@@ -65,6 +69,8 @@ mod macros;
 /// Support for the expansions of spindle's macros; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(not(loom))]
+    pub use crate::graceful::block_on_with_graceful_shutdown;
     pub use crate::macros::support::*;
 }
 // --- end macros ---
@@ -75,5 +81,6 @@ mod stdio;
 // --- end fs and stdio ---
 
 // --- process and signal ---
+#[cfg(not(loom))]
 pub use spindle_reactor::{process, signal};
 // --- end process and signal ---
