@@ -32,6 +32,23 @@
 //!   [`fs`]: files and directories on the blocking pool.
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, and the test clock.
 //! - [`sync`]: runtime-agnostic locks, semaphores and channels.
+//!
+//! ## Graceful shutdown
+//!
+//! Every runtime has a shutdown token ([`runtime::Handle::shutdown_token`]), and
+//! [`runtime::Runtime::shutdown_graceful`] cancels it, lets tasks finish their async
+//! cleanup for a bounded time, drops what is left and reports it by name.
+//! `#[spindle::main(graceful_shutdown = "10s")]` wires that to ctrl-c and SIGTERM; the
+//! `graceful_server` example shows a server that drains its open requests.
+//!
+//! ## loom in your own tests
+//!
+//! Build with `RUSTFLAGS="--cfg loom"` and [`sync`]'s primitives are built on loom's
+//! atomics and locks, so a loom model of your code explores the interleavings inside
+//! spindle's `Mutex`, `Semaphore`, `Notify`, channels and the rest too. The parts that
+//! talk to the OS (`net`, `process`, `signal`, `debug`) are left out of such a build.
+//! `loom-tests/worker-pool` in the repository is a worked example that finds a planted
+//! bug an ordinary test run misses.
 
 pub use spindle_executor::{runtime, spawn, task, task_local};
 
