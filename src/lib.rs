@@ -39,7 +39,24 @@
 //!   hyper's HTTP/1 and HTTP/2 servers and clients run with no tokio runtime.
 //! - `#[spindle::main]`, `#[spindle::test]`, [`join!`], [`try_join!`], [`select!`].
 //!
-//! # Features
+//! ## Graceful shutdown
+//!
+//! Every runtime has a shutdown token ([`runtime::Handle::shutdown_token`]), and
+//! [`runtime::Runtime::shutdown_graceful`] cancels it, lets tasks finish their async
+//! cleanup for a bounded time, drops what is left and reports it by name.
+//! `#[spindle::main(graceful_shutdown = "10s")]` wires that to ctrl-c and SIGTERM; the
+//! `graceful_server` example shows a server that drains its open requests.
+//!
+//! ## loom in your own tests
+//!
+//! Build with `RUSTFLAGS="--cfg loom"` and [`sync`]'s primitives are built on loom's
+//! atomics and locks, so a loom model of your code explores the interleavings inside
+//! spindle's `Mutex`, `Semaphore`, `Notify`, channels and the rest too. The parts that
+//! talk to the OS (`net`, `process`, `signal`, `debug`) are left out of such a build.
+//! `loom-tests/worker-pool` in the repository is a worked example that finds a planted
+//! bug an ordinary test run misses.
+//!
+//! ## Features
 //!
 //! - `tokio-io`: tokio's `AsyncRead`/`AsyncWrite` on spindle's streams and files, for
 //!   crates written against tokio's IO traits.
@@ -53,12 +70,16 @@
 
 pub use spindle_executor::{runtime, spawn, task, task_local};
 
+#[cfg(not(loom))]
 pub mod debug;
+#[cfg(not(loom))]
+mod graceful;
 
 /// The README's code sample, compiled and run as a doc test so the README stays true.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+#[cfg(not(loom))]
 pub use spindle_reactor::net;
 pub use spindle_timers::time;
 
@@ -83,6 +104,8 @@ mod macros;
 /// Support for the expansions of spindle's macros; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(not(loom))]
+    pub use crate::graceful::block_on_with_graceful_shutdown;
     pub use crate::macros::support::*;
 }
 // --- end macros ---
@@ -93,10 +116,11 @@ mod stdio;
 // --- end fs and stdio ---
 
 // --- hyper ---
-#[cfg(feature = "hyper")]
+#[cfg(all(feature = "hyper", not(loom)))]
 pub mod hyper;
 // --- end hyper ---
 
 // --- process and signal ---
+#[cfg(not(loom))]
 pub use spindle_reactor::{process, signal};
 // --- end process and signal ---

@@ -5,7 +5,7 @@
 //! run on virtual time, so they finish at once and the order of their events is fixed.
 //! The checks are on the order and content of the output, never on how long anything
 //! took. `http_server` (feature `hyper`) is also asked by `curl` over HTTP/1.1 and
-//! HTTP/2.
+//! HTTP/2. `graceful_server` waits for signals: `tests/graceful_signal.rs` drives it.
 //!
 //! An unfiltered `cargo test` builds the examples; a filtered one (`cargo test --test
 //! examples`) does not, so run `cargo build --examples` before it (`.ci/run` does).

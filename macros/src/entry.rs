@@ -49,6 +49,8 @@ struct Config {
     flavor: Flavor,
     worker_threads: Option<usize>,
     start_paused: bool,
+    /// `graceful_shutdown = "10s"`, in milliseconds.
+    graceful_shutdown_millis: Option<u64>,
     crate_path: Path,
 }
 
@@ -58,6 +60,7 @@ impl Config {
             flavor: kind.default_flavor(),
             worker_threads: None,
             start_paused: false,
+            graceful_shutdown_millis: None,
             crate_path: syn::parse_quote!(::spindle),
         }
     }
@@ -147,6 +150,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
     let mut worker_threads_arg: Option<Meta> = None;
     let mut start_paused_arg: Option<Meta> = None;
     let mut crate_arg: Option<Meta> = None;
+    let mut graceful_arg: Option<Meta> = None;
 
     for argument in arguments {
         let Meta::NameValue(name_value) = &argument else {
@@ -154,7 +158,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
                 &argument,
                 format!(
                     "{}: expected `key = value`; the keys are `flavor`, `worker_threads`, \
-                     `start_paused` and `crate`",
+                     `start_paused`, `graceful_shutdown` and `crate`",
                     kind.attribute_name()
                 ),
             ));
@@ -170,12 +174,13 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             "worker_threads" => &mut worker_threads_arg,
             "start_paused" => &mut start_paused_arg,
             "crate" => &mut crate_arg,
+            "graceful_shutdown" => &mut graceful_arg,
             _ => {
                 push_error(syn::Error::new_spanned(
                     &name_value.path,
                     format!(
                         "{}: unknown option `{}`; the options are `flavor`, `worker_threads`, \
-                         `start_paused` and `crate`",
+                         `start_paused`, `graceful_shutdown` and `crate`",
                         kind.attribute_name(),
                         name_value.path.to_token_stream()
                     ),
@@ -197,6 +202,8 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             "start_paused" => {
                 parse_bool(kind, &name_value.value).map(|paused| config.start_paused = paused)
             }
+            "graceful_shutdown" => parse_graceful_shutdown(kind, &name_value.value)
+                .map(|millis| config.graceful_shutdown_millis = Some(millis)),
             _ => parse_crate_path(kind, &name_value.value).map(|path| config.crate_path = path),
         };
         match result {
@@ -222,10 +229,47 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
         }
     }
 
+    if let (Some(graceful), Kind::Test) = (&graceful_arg, kind) {
+        push_error(syn::Error::new_spanned(
+            graceful,
+            "#[spindle::test]: `graceful_shutdown` is for #[spindle::main], where ctrl-c and \
+             SIGTERM start it; in a test, call Runtime::shutdown_graceful on a runtime you \
+             build",
+        ));
+    }
+
     match errors {
         Some(errors) => Err(errors),
         None => Ok(config),
     }
+}
+
+/// Parses `"10s"`, `"500ms"`, `"2m"` into milliseconds.
+fn parse_graceful_shutdown(kind: Kind, value: &Expr) -> syn::Result<u64> {
+    let wrong = |spanned: &dyn ToTokens| {
+        syn::Error::new_spanned(
+            spanned,
+            format!(
+                "{}: `graceful_shutdown` expects a duration as a string: a whole number \
+                 followed by `ms`, `s` or `m`, such as `graceful_shutdown = \"10s\"`",
+                kind.attribute_name()
+            ),
+        )
+    };
+    let literal = string_literal(value).ok_or_else(|| wrong(value))?;
+    let text = literal.value();
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits_end);
+    let number: u64 = number.parse().map_err(|_| wrong(literal))?;
+    let scale = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        _ => return Err(wrong(literal)),
+    };
+    number.checked_mul(scale).ok_or_else(|| wrong(literal))
 }
 
 fn string_literal(value: &Expr) -> Option<&LitStr> {
@@ -372,16 +416,28 @@ fn generate(kind: Kind, config: &Config, mut function: ItemFn) -> TokenStream {
         }
     };
 
+    let runtime = quote! {
+        #builder
+            .enable_all()
+            .build()
+            .unwrap_or_else(|error| ::core::panic!(#failure, error))
+    };
+    let run = match config.graceful_shutdown_millis {
+        None => quote_spanned! {body_span=> #runtime.block_on(body) },
+        Some(millis) => quote_spanned! {body_span=>
+            #crate_path::__private::block_on_with_graceful_shutdown(
+                #runtime,
+                ::core::time::Duration::from_millis(#millis),
+                body,
+            )
+        },
+    };
     let new_block = quote_spanned! {body_span=>
         {
             let body = async #body;
             let body = ::core::pin::pin!(body);
             #pin_body
-            #builder
-                .enable_all()
-                .build()
-                .unwrap_or_else(|error| ::core::panic!(#failure, error))
-                .block_on(body)
+            #run
         }
     };
     let new_block: syn::Block = match syn::parse2(new_block) {

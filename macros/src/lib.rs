@@ -48,9 +48,35 @@ impl Parse for CratePath {
 /// - `flavor = "multi_thread"` (the default) or `flavor = "current_thread"`;
 /// - `worker_threads = N` with `N >= 1`, only with the multi-thread flavour;
 /// - `start_paused = true` starts the runtime with its test clock paused;
-/// - `crate = "path"` names the spindle crate when it is re-exported elsewhere.
+/// - `crate = "path"` names the spindle crate when it is re-exported elsewhere;
+/// - `graceful_shutdown = "10s"` (`ms`, `s` or `m`) wires ctrl-c and SIGTERM to a
+///   graceful shutdown: the first signal cancels the runtime's shutdown token
+///   (`Handle::shutdown_token`) and gives `main` and the tasks up to that long to wind
+///   down, a second signal ends the wait at once; tasks still alive then are dropped
+///   and named on stderr, and the process exits with status 128 + the signal number.
+///   When `main` returns on its own, the remaining tasks are drained the same way
+///   (`Runtime::shutdown_graceful`), as asyncio's `run` does.
 ///
 /// A runtime that fails to build panics with the error.
+///
+/// ```no_run
+/// use spindle::net::TcpListener;
+///
+/// #[spindle::main(graceful_shutdown = "10s")]
+/// async fn main() -> std::io::Result<()> {
+///     let stop = spindle::runtime::Handle::current().shutdown_token();
+///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+///     loop {
+///         spindle::select! {
+///             accepted = listener.accept() => {
+///                 let (_socket, _peer) = accepted?;
+///                 spindle::spawn(async move { /* serve, then return */ });
+///             }
+///             _ = stop.cancelled() => return Ok(()), // refuse new connections
+///         }
+///     }
+/// }
+/// ```
 ///
 /// ```
 /// #[spindle::main(flavor = "multi_thread", worker_threads = 2)]

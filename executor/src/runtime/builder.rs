@@ -443,6 +443,7 @@ impl Builder {
             slow_poll_threshold: self.slow_poll_threshold,
             unhandled_panic: self.unhandled_panic,
             on_slow_poll: self.on_slow_poll.clone(),
+            shutdown_token: spindle_sync::CancellationToken::new(),
         });
         if self.start_paused && !self.enable_time {
             return Err(io::Error::new(

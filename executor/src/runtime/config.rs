@@ -29,6 +29,8 @@ pub(crate) struct Config {
     pub(crate) unhandled_panic: super::UnhandledPanic,
     pub(crate) on_slow_poll: Option<super::watchdog::SlowPollHook>,
     pub(crate) thread_keep_alive: Duration,
+    /// Cancelled when a graceful shutdown begins; see `Handle::shutdown_token`.
+    pub(crate) shutdown_token: spindle_sync::CancellationToken,
 }
 
 impl Config {

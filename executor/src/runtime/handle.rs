@@ -208,6 +208,30 @@ impl Handle {
         self.inner.blocking_spawner().queue_depth()
     }
 
+    /// The runtime's shutdown token: cancelled when a graceful shutdown begins
+    /// ([`Runtime::shutdown_graceful`](super::Runtime::shutdown_graceful), or the
+    /// first ctrl-c under `#[spindle::main(graceful_shutdown = "...")]`). A task with
+    /// async cleanup to do waits on it; cancelling it yourself starts the wind-down
+    /// early (the runtime keeps running until it is shut down).
+    ///
+    /// ```
+    /// use spindle_executor::runtime::Runtime;
+    ///
+    /// let rt = Runtime::new().unwrap();
+    /// let token = rt.handle().shutdown_token();
+    /// let worker = rt.spawn(async move {
+    ///     // ...serve until asked to stop...
+    ///     token.cancelled().await;
+    ///     // ...then flush and close.
+    ///     "closed cleanly"
+    /// });
+    /// rt.handle().shutdown_token().cancel();
+    /// assert_eq!(rt.block_on(worker).unwrap(), "closed cleanly");
+    /// ```
+    pub fn shutdown_token(&self) -> spindle_sync::CancellationToken {
+        self.inner.config().shutdown_token.clone()
+    }
+
     /// True once the runtime has begun shutting down.
     pub fn is_shut_down(&self) -> bool {
         self.inner.is_shut_down()

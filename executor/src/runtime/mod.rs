@@ -10,6 +10,7 @@ pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod driver;
 mod dump;
+mod graceful;
 mod handle;
 pub(crate) mod hooks;
 mod io_seam;
@@ -26,6 +27,7 @@ use std::time::Duration;
 
 pub use builder::Builder;
 pub use dump::{TaskDump, TaskInfo, TaskState};
+pub use graceful::{DrainOutcome, ShutdownReport};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use hooks::TaskMeta;
 pub use local::LocalRuntime;
@@ -250,6 +252,99 @@ impl Runtime {
     /// Shuts down without waiting for any thread.
     pub fn shutdown_background(mut self) {
         self.shutdown(Some(Duration::ZERO));
+    }
+
+    /// Shuts down gracefully, as asyncio's `run` does at exit: cancels the runtime's
+    /// [shutdown token](Handle::shutdown_token), keeps running tasks for up to
+    /// `timeout` so they can finish their async cleanup, then drops whatever is still
+    /// alive. The report names each task that was still alive at the deadline (id,
+    /// name, spawn site), so a task that ignores the token is found, not silently lost.
+    ///
+    /// The wait ends as soon as the last task finishes. Blocking-pool closures are not
+    /// tasks: running ones get whatever is left of `timeout` after the drain, as with
+    /// [`shutdown_timeout`](Runtime::shutdown_timeout).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spindle_executor::runtime::{Builder, DrainOutcome};
+    ///
+    /// let rt = Builder::new_multi_thread().enable_time().build().unwrap();
+    /// let token = rt.handle().shutdown_token();
+    /// rt.spawn(async move {
+    ///     token.cancelled().await;
+    ///     // ...flush buffers, say goodbye to peers...
+    /// });
+    /// let report = rt.shutdown_graceful(Duration::from_secs(5));
+    /// assert_eq!(report.outcome(), DrainOutcome::Drained);
+    /// assert!(report.remaining_tasks().is_empty());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics when called from inside a runtime (a task or `block_on`), because the
+    /// drain drives the runtime from this thread.
+    #[track_caller]
+    pub fn shutdown_graceful(self, timeout: Duration) -> ShutdownReport {
+        self.shutdown_graceful_or(timeout, std::future::pending())
+    }
+
+    /// [`shutdown_graceful`](Runtime::shutdown_graceful) that also ends the drain, with
+    /// [`DrainOutcome::EndedEarly`], as soon as `stop_now` completes: for example on a
+    /// second ctrl-c, which is what `#[spindle::main(graceful_shutdown = "...")]` wires
+    /// it to.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use spindle_executor::runtime::{Builder, DrainOutcome};
+    ///
+    /// let rt = Builder::new_current_thread().build().unwrap();
+    /// rt.spawn(std::future::pending::<()>()); // ignores the token
+    /// let report = rt.shutdown_graceful_or(Duration::from_secs(60), async {});
+    /// assert_eq!(report.outcome(), DrainOutcome::EndedEarly);
+    /// assert_eq!(report.remaining_tasks().len(), 1);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics when called from inside a runtime, as `shutdown_graceful` does.
+    #[track_caller]
+    pub fn shutdown_graceful_or(
+        mut self,
+        timeout: Duration,
+        stop_now: impl Future<Output = ()>,
+    ) -> ShutdownReport {
+        if context::try_enter_runtime().is_none() {
+            panic!(
+                "Runtime::shutdown_graceful called from inside a runtime: the drain runs the \
+                 runtime's tasks from this thread. Call it from synchronous code (after \
+                 block_on returns), or cancel Handle::shutdown_token() from inside instead"
+            );
+        }
+        let started = std::time::Instant::now();
+        let token = self.handle.shutdown_token();
+        let has_timer = self.handle.inner.driver().time().is_some();
+        let owned = self.handle.inner.owned();
+        let outcome = self.block_on(graceful::drain(
+            &token,
+            owned.wait_until_empty(),
+            timeout,
+            has_timer,
+            stop_now,
+        ));
+        let elapsed = started.elapsed();
+        let remaining = match outcome {
+            DrainOutcome::Drained => Vec::new(),
+            _ => self.handle.dump().tasks().to_vec(),
+        };
+        // Tasks are dropped now (as by Drop); running blocking closures get what is
+        // left of the timeout.
+        self.shutdown(Some(timeout.saturating_sub(elapsed)));
+        ShutdownReport {
+            outcome,
+            elapsed,
+            timeout,
+            remaining,
+        }
     }
 
     fn shutdown(&mut self, timeout: Option<Duration>) {

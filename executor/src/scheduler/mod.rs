@@ -58,6 +58,13 @@ impl Handle {
         }
     }
 
+    pub(crate) fn config(&self) -> &crate::runtime::config::Config {
+        match self {
+            Handle::CurrentThread(handle) => &handle.config,
+            Handle::MultiThread(handle) => &handle.config,
+        }
+    }
+
     pub(crate) fn owned(&self) -> &OwnedTasks {
         match self {
             Handle::CurrentThread(handle) => &handle.owned,

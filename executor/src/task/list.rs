@@ -7,6 +7,11 @@
 //! different workers rarely meet on one lock; the counts live inside the shards, so
 //! spawning touches no shared counter. Closing it (at shutdown) is final: a task bound
 //! afterwards is handed back to be cancelled at once.
+//!
+//! A graceful shutdown waits for the list to empty ([`OwnedTasks::wait_until_empty`]).
+//! Removals pay for that only with one load of the `draining` flag; while a drain is
+//! on, each removal also stores a wake-up permit for the one waiter, which then
+//! recounts.
 
 use slab::Slab;
 
@@ -17,6 +22,10 @@ pub(crate) struct OwnedTasks {
     shards: Box<[Mutex<Shard>]>,
     shard_mask: usize,
     closed: AtomicBool,
+    /// Set while a graceful shutdown waits for the list to empty.
+    draining: AtomicBool,
+    /// Woken by removals while `draining` is set.
+    removed: spindle_sync::Notify,
 }
 
 #[derive(Default)]
@@ -34,6 +43,8 @@ impl OwnedTasks {
             shards: (0..count).map(|_| Mutex::new(Shard::default())).collect(),
             shard_mask: count - 1,
             closed: AtomicBool::new(false),
+            draining: AtomicBool::new(false),
+            removed: spindle_sync::Notify::new(),
         }
     }
 
@@ -64,9 +75,26 @@ impl OwnedTasks {
         let header = task.header();
         let mut shard = self.shard_of(header.id).lock();
         let key = header.owned_key.load(Ordering::Relaxed);
-        match shard.tasks.get(key) {
+        let removed = match shard.tasks.get(key) {
             Some(held) if held.raw() == task.raw() => Some(shard.tasks.remove(key)),
             _ => None,
+        };
+        drop(shard);
+        // Read after the shard lock is released: a drain that set the flag before
+        // counting this shard (under the same lock) is seen here, so either its count
+        // saw the removal or this permit wakes it to count again.
+        if removed.is_some() && self.draining.load(Ordering::SeqCst) {
+            self.removed.notify_one();
+        }
+        removed
+    }
+
+    /// Waits until every task has left the list. Meant for one waiter at a time (the
+    /// graceful shutdown); cancel-safe.
+    pub(crate) async fn wait_until_empty(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+        while self.len() > 0 {
+            self.removed.notified().await;
         }
     }
 

@@ -1,0 +1,2 @@
+#[spindle::main(graceful_shutdown = "10 seconds")]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[spindle::test(graceful_shutdown = "10s")]
+async fn drains() {}
+
+fn main() {}
