@@ -4,7 +4,7 @@
 //! serving the other tasks, loses nothing, and shuts down without hanging.
 //!
 //! A broken runtime would hang rather than fail, so each scenario that could hang runs
-//! on its own thread under [`within_generous`], which fails the test instead.
+//! on its own thread under `support::within`, which fails the test instead.
 
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
@@ -21,7 +21,7 @@ use spindle::task;
 
 mod support;
 
-use support::{DropCounter, Flavour, GENEROUS};
+use support::{within, DropCounter, Flavour, GENEROUS};
 
 flavour_tests!(
     panicking_drops_during_shutdown_do_not_stop_the_other_drops,
@@ -32,23 +32,6 @@ flavour_tests!(
     waker_whose_clone_panics_fails_only_its_task_and_leaves_resources_working,
     future_that_wakes_itself_forever_does_not_starve_the_others,
 );
-
-/// Runs `scenario` on its own thread and fails the test if it takes longer than
-/// [`GENEROUS`]: a hang becomes a failure (the stuck thread is leaked).
-fn within_generous<T: Send + 'static>(scenario: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done_tx, done_rx) = mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        let _ = done_tx.send(panic::catch_unwind(AssertUnwindSafe(scenario)));
-    });
-    match done_rx.recv_timeout(GENEROUS) {
-        Ok(Ok(value)) => {
-            thread.join().expect("scenario thread");
-            value
-        }
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!("the scenario hung for {GENEROUS:?}"),
-    }
-}
 
 /// Panics when dropped.
 struct PanicsOnDrop;
@@ -63,7 +46,7 @@ fn panicking_drops_during_shutdown_do_not_stop_the_other_drops(flavour: Flavour)
     const TASKS: usize = 200;
     let drops = Arc::new(AtomicUsize::new(0));
     let counted = drops.clone();
-    within_generous(move || {
+    within(GENEROUS, move || {
         let rt = flavour.runtime();
         rt.block_on(async {
             let (started_tx, mut started_rx) = spindle::sync::mpsc::unbounded_channel();
@@ -106,7 +89,7 @@ fn runtime_still_works(rt: &spindle::runtime::Runtime) {
 fn panicking_thread_start_hook_leaves_the_runtime_working(flavour: Flavour) {
     let calls = Arc::new(AtomicUsize::new(0));
     let hook_calls = calls.clone();
-    within_generous(move || {
+    within(GENEROUS, move || {
         let rt = flavour
             .builder()
             .enable_all()
@@ -125,7 +108,7 @@ fn panicking_thread_start_hook_leaves_the_runtime_working(flavour: Flavour) {
 fn panicking_thread_stop_hook_does_not_hang_shutdown(flavour: Flavour) {
     let calls = Arc::new(AtomicUsize::new(0));
     let hook_calls = calls.clone();
-    within_generous(move || {
+    within(GENEROUS, move || {
         let rt = flavour
             .builder()
             .enable_all()
@@ -149,7 +132,7 @@ fn panicking_park_and_unpark_hooks_leave_the_runtime_working(flavour: Flavour) {
     let parks = Arc::new(AtomicUsize::new(0));
     let unparks = Arc::new(AtomicUsize::new(0));
     let (park_calls, unpark_calls) = (parks.clone(), unparks.clone());
-    within_generous(move || {
+    within(GENEROUS, move || {
         let rt = flavour
             .builder()
             .enable_all()
@@ -240,7 +223,7 @@ fn poll_once_with_panicking_clone<F: Future>(future: F) -> bool {
 }
 
 fn waker_whose_clone_panics_fails_only_its_task_and_leaves_resources_working(flavour: Flavour) {
-    within_generous(move || {
+    within(GENEROUS, move || {
         let rt = flavour.runtime();
         rt.block_on(async {
             // A contended async mutex: the bad poll would queue as a waiter.
@@ -325,7 +308,7 @@ impl Future for WakesItselfForever {
 fn future_that_wakes_itself_forever_does_not_starve_the_others(flavour: Flavour) {
     let polls = Arc::new(AtomicUsize::new(0));
     let spinner_polls = polls.clone();
-    within_generous(move || {
+    within(GENEROUS, move || {
         // One worker: the spinner and everyone else share one thread.
         let rt = flavour
             .builder()

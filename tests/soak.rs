@@ -17,7 +17,7 @@
 //! - dropping the runtime while 10 000 tasks wait on sockets, sleeps and a lock: no
 //!   panic, no hang, and every destructor run.
 //!
-//! A broken runtime hangs rather than fails, so scenarios run under [`within`], which
+//! A broken runtime hangs rather than fails, so scenarios run under `support::within`, which
 //! turns a hang into a failure.
 
 use std::future::Future;
@@ -39,7 +39,7 @@ use spindle::time::Instant;
 
 mod support;
 
-use support::{DropCounter, Flavour, GENEROUS};
+use support::{within, DropCounter, Flavour, GENEROUS};
 
 flavour_tests!(
     twenty_thousand_tasks_alive_at_once_all_complete,
@@ -174,23 +174,6 @@ fn soak_dropping_the_runtime_with_ten_thousand_waiting_tasks() {
         within(PATIENT, move || {
             drop_runtime_mid_everything(flavour, 4_000, 3_000, 3_000)
         });
-    }
-}
-
-/// Runs `scenario` on its own thread and fails the test if it takes longer than
-/// `limit` (the stuck thread is leaked).
-fn within<T: Send + 'static>(limit: Duration, scenario: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done_tx, done_rx) = mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        let _ = done_tx.send(panic::catch_unwind(AssertUnwindSafe(scenario)));
-    });
-    match done_rx.recv_timeout(limit) {
-        Ok(Ok(value)) => {
-            thread.join().expect("scenario thread");
-            value
-        }
-        Ok(Err(payload)) => panic::resume_unwind(payload),
-        Err(_) => panic!("the scenario hung for {limit:?}"),
     }
 }
 

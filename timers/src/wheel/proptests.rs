@@ -155,7 +155,12 @@ impl Harness {
         match (wake, self.pending.keys().next()) {
             (None, None) => {}
             (Some(wake), Some(&(earliest, _))) => {
-                prop_assert!(wake <= earliest, "next_wake {} after deadline {}", wake, earliest);
+                prop_assert!(
+                    wake <= earliest,
+                    "next_wake {} after deadline {}",
+                    wake,
+                    earliest
+                );
                 if to_wake {
                     self.now = self.now.max(wake);
                 }
@@ -169,7 +174,10 @@ impl Harness {
 
         let mut fired = Vec::new();
         let count = self.wheel.fire_expired(now, &mut fired);
-        prop_assert!(fired.iter().all(|&(deadline, _)| deadline <= now), "fired early");
+        prop_assert!(
+            fired.iter().all(|&(deadline, _)| deadline <= now),
+            "fired early"
+        );
         // Woken as the driver wakes them: sorted by deadline.
         fired.sort_by_key(|&(deadline, _)| deadline);
         self.log.lock().unwrap().clear();
