@@ -245,9 +245,9 @@ impl Builder {
         self
     }
 
-    /// What to do when a task panics and nobody holds its `JoinHandle`: carry on
-    /// (the default) or shut the whole runtime down, so that `block_on` panics instead
-    /// of a failure going unnoticed.
+    /// What to do when a task panics and nobody holds its `JoinHandle` (or the handle
+    /// is dropped without reading the panic): carry on (the default) or shut the whole
+    /// runtime down, so that `block_on` panics instead of a failure going unnoticed.
     ///
     /// ```
     /// use spindle_executor::runtime::{Builder, UnhandledPanic};
