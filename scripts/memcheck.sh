@@ -5,17 +5,21 @@
 #     scripts/memcheck.sh              # the default subset below
 #     scripts/memcheck.sh runtime      # only these integration tests
 #
-# The subset, and why: the unit tests of spindle-sync (waiter lists, channels, locks)
-# and spindle-timers (the wheel's slab and lists, with its property tests); and the
-# integration tests `runtime` (task cells, wakers, join/abort races, shutdown, the
-# blocking pool), `faults` (panics unwinding through drops, hooks and waker clones),
-# `soak` (the small versions: 20 000 tasks, 300 connections, abort and timer storms,
-# dropping the runtime mid-IO, mid-sleep and mid-lock), `time` and `net`. That covers
-# every module with `unsafe` (task cells, the harness, wakers, the reactor's
-# registrations). Left out: the `#[ignore]`d soak (hours under valgrind), the tests of
-# subprocesses, signals and stdio (they exercise the OS more than our memory), and the
-# trybuild UI tests. Under valgrind threads are serialised and everything runs about
-# 30 times slower: the subset takes a few minutes on two cores.
+# The subset, and why: the unit tests of the four library crates (task cells, the
+# owned-task list, the wheel's slab and lists with its property tests, waiter lists,
+# channels, locks, the reactor's readiness); and every integration test of the
+# runtime's own machinery: `runtime` (task cells, wakers, join/abort races, shutdown,
+# the blocking pool), `faults` (panics unwinding through drops, hooks and waker
+# clones), `soak` (the small versions: 20 000 tasks, 300 connections, abort and timer
+# storms, dropping the runtime mid-IO, mid-sleep and mid-lock), `run_queue` (the queue
+# property tests), `time`, `net`, `net_more`, `fs`, `structured`, `local`, `observe`,
+# `block_in_place`, `slow_poll` and the `join!`/`select!` macros. That covers every
+# module with `unsafe`. Left out: the `#[ignore]`d soak (the million-task run takes
+# hours under valgrind), the tests of subprocesses, signals and stdio (valgrind
+# intercepts signals and forks, so they test valgrind more than us), `macros_main`
+# and the trybuild UI tests (compile-time behaviour). Threads are serialised under
+# valgrind and everything runs 20 to 50 times slower; the whole subset takes about
+# five minutes on two cores.
 #
 # Debug builds are checked: no optimiser-introduced false positives, and full
 # stack traces in reports.
@@ -29,7 +33,8 @@ fi
 
 integration=("$@")
 if [ ${#integration[@]} -eq 0 ]; then
-    integration=(runtime faults soak time net)
+    integration=(runtime faults soak run_queue time net net_more fs structured local observe
+        block_in_place slow_poll macros_join macros_select)
 fi
 
 # Builds the test binaries and prints the path of each executable cargo reports.
@@ -43,7 +48,7 @@ args=()
 for name in "${integration[@]}"; do args+=(--test "$name"); done
 while read -r path; do binaries+=("$path"); done < <(executables -p spindle "${args[@]}")
 if [ $# -eq 0 ]; then
-    while read -r path; do binaries+=("$path"); done < <(executables -p spindle-sync -p spindle-timers --lib)
+    while read -r path; do binaries+=("$path"); done < <(executables -p spindle-sync -p spindle-timers -p spindle-executor -p spindle-reactor --lib)
 fi
 
 mkdir -p target/memcheck
