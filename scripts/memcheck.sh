@@ -19,7 +19,7 @@
 # intercepts signals and forks, so they test valgrind more than us), `macros_main`
 # and the trybuild UI tests (compile-time behaviour). Threads are serialised under
 # valgrind and everything runs 20 to 50 times slower; the whole subset takes about
-# five minutes on two cores.
+# four minutes on two cores.
 #
 # Debug builds are checked: no optimiser-introduced false positives, and full
 # stack traces in reports.
