@@ -75,3 +75,31 @@ pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
             .unwrap_or_default(),
     }
 }
+
+/// Runs `scenario` on its own thread and fails the test if it takes longer than
+/// `limit`: a runtime that hangs would otherwise hang the test run (the stuck thread
+/// is leaked). Under a slow harness such as valgrind (`SPINDLE_TEST_SLOW` set), the
+/// limit is stretched twentyfold.
+pub fn within<T: Send + 'static>(
+    limit: Duration,
+    scenario: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let limit = if std::env::var_os("SPINDLE_TEST_SLOW").is_some() {
+        limit * 20
+    } else {
+        limit
+    };
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(scenario));
+        let _ = done_tx.send(outcome);
+    });
+    match done_rx.recv_timeout(limit) {
+        Ok(Ok(value)) => {
+            thread.join().expect("scenario thread");
+            value
+        }
+        Ok(Err(payload)) => std::panic::resume_unwind(payload),
+        Err(_) => panic!("the scenario hung for {limit:?}"),
+    }
+}

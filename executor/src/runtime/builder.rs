@@ -5,7 +5,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::config::{Callback, Config, ThreadNameFn};
+use super::config::{contain_panics, Callback, Config, ThreadNameFn};
 use super::driver::DriverConfig;
 use super::hooks::TaskHooks;
 use super::watchdog::SlowPollHook;
@@ -142,38 +142,50 @@ impl Builder {
     }
 
     /// Runs `hook` on each runtime thread (worker or blocking) as it starts.
+    ///
+    /// A panic in `hook` is caught and reported through `tracing`; the thread carries
+    /// on, so a faulty hook cannot take a worker (and the tasks queued on it) down.
     pub fn on_thread_start<F>(&mut self, hook: F) -> &mut Self
     where
         F: Fn() + Send + Sync + 'static,
     {
-        self.on_thread_start = Some(Arc::new(hook));
+        self.on_thread_start = Some(contain_panics("on_thread_start", hook));
         self
     }
 
     /// Runs `hook` on each runtime thread (worker or blocking) as it stops.
+    ///
+    /// A panic in `hook` is caught and reported through `tracing`; the thread carries
+    /// on, so a faulty hook cannot take a worker (and the tasks queued on it) down.
     pub fn on_thread_stop<F>(&mut self, hook: F) -> &mut Self
     where
         F: Fn() + Send + Sync + 'static,
     {
-        self.on_thread_stop = Some(Arc::new(hook));
+        self.on_thread_stop = Some(contain_panics("on_thread_stop", hook));
         self
     }
 
     /// Runs `hook` on a worker just before it parks for lack of work.
+    ///
+    /// A panic in `hook` is caught and reported through `tracing`; the thread carries
+    /// on, so a faulty hook cannot take a worker (and the tasks queued on it) down.
     pub fn on_thread_park<F>(&mut self, hook: F) -> &mut Self
     where
         F: Fn() + Send + Sync + 'static,
     {
-        self.on_thread_park = Some(Arc::new(hook));
+        self.on_thread_park = Some(contain_panics("on_thread_park", hook));
         self
     }
 
     /// Runs `hook` on a worker just after it wakes from parking.
+    ///
+    /// A panic in `hook` is caught and reported through `tracing`; the thread carries
+    /// on, so a faulty hook cannot take a worker (and the tasks queued on it) down.
     pub fn on_thread_unpark<F>(&mut self, hook: F) -> &mut Self
     where
         F: Fn() + Send + Sync + 'static,
     {
-        self.on_thread_unpark = Some(Arc::new(hook));
+        self.on_thread_unpark = Some(contain_panics("on_thread_unpark", hook));
         self
     }
 
@@ -233,9 +245,9 @@ impl Builder {
         self
     }
 
-    /// What to do when a task panics and nobody holds its `JoinHandle`: carry on
-    /// (the default) or shut the whole runtime down, so that `block_on` panics instead
-    /// of a failure going unnoticed.
+    /// What to do when a task panics and nobody holds its `JoinHandle` (or the handle
+    /// is dropped without reading the panic): carry on (the default) or shut the whole
+    /// runtime down, so that `block_on` panics instead of a failure going unnoticed.
     ///
     /// ```
     /// use spindle_executor::runtime::{Builder, UnhandledPanic};

@@ -10,6 +10,23 @@ use super::hooks::TaskHooks;
 
 /// A user callback run on a runtime thread.
 pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
+/// Wraps a user thread hook so that a panic in it stays in it.
+///
+/// Hooks run on runtime threads at points where unwinding would lose state: a start
+/// hook runs before a worker takes its core, a park hook inside the worker loop, a
+/// stop hook possibly while the thread is already unwinding (a second panic would
+/// abort the process). Catching here keeps every worker alive and its queue served.
+pub(crate) fn contain_panics(
+    which: &'static str,
+    hook: impl Fn() + Send + Sync + 'static,
+) -> Callback {
+    Arc::new(move || {
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(&hook)).is_err() {
+            tracing::warn!("the {which} hook panicked; the runtime thread carries on");
+        }
+    })
+}
+
 /// A user callback that names a new runtime thread.
 pub(crate) type ThreadNameFn = Arc<dyn Fn() -> String + Send + Sync>;
 

@@ -325,10 +325,20 @@ unsafe fn drop_join_handle<F: Future, S: Schedule>(header: NonNull<Header>) {
     let harness = unsafe { Harness::<F, S>::from_raw(header) };
     let before = harness.header().state.unset_join_interest();
     if before.is_complete() {
+        // A panic stored for this handle and never read goes unobserved, as if the
+        // handle had been dropped before the task finished: the scheduler is told
+        // either way, or the outcome would hang on which thread won the race.
+        let unobserved_panic = harness.cell().core.stage.with(|slot| {
+            // SAFETY: complete and we were the interested handle: the stage is ours.
+            matches!(unsafe { &*slot }, Stage::Finished(Err(error)) if error.is_panic())
+        });
         // SAFETY: complete and we were the interested handle: the output is ours.
         let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
             harness.set_stage(Stage::Consumed)
         }));
+        if unobserved_panic {
+            harness.cell().core.scheduler.unhandled_panic();
+        }
     } else if before.is_join_waker_set() {
         // SAFETY: we cleared `JOIN_WAKER` before `COMPLETE`, so the slot is ours again.
         harness

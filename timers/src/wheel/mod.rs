@@ -349,3 +349,6 @@ impl Wheel {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;
