@@ -34,6 +34,10 @@ impl Drop for DropCounter {
 
 #[test]
 fn spawn_blocking_racing_shutdown_runs_or_cancels_exactly_once() {
+    // Outcomes seen over the whole exploration: both must occur, or the model never
+    // reached the race it is about.
+    static RAN: AtomicUsize = AtomicUsize::new(0);
+    static CANCELLED: AtomicUsize = AtomicUsize::new(0);
     model(
         "spawn_blocking_racing_shutdown_runs_or_cancels_exactly_once",
         || {
@@ -60,19 +64,29 @@ fn spawn_blocking_racing_shutdown_runs_or_cancels_exactly_once() {
             // spawn after shutdown is cancelled on the spot.
             let outcome = match poll_noop(&mut join) {
                 std::task::Poll::Ready(outcome) => outcome,
-                std::task::Poll::Pending => panic!("a blocking task was lost: neither run nor cancelled"),
+                std::task::Poll::Pending => {
+                    panic!("a blocking task was lost: neither run nor cancelled")
+                }
             };
             match outcome {
                 Ok(value) => {
                     assert_eq!(value, 5);
                     assert_eq!(runs.load(Ordering::SeqCst), 1, "ran once");
+                    RAN.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(error) => {
                     assert!(error.is_cancelled(), "cancelled, not panicked: {error}");
                     assert_eq!(runs.load(Ordering::SeqCst), 0, "cancelled unrun");
+                    CANCELLED.fetch_add(1, Ordering::Relaxed);
                 }
             }
             assert_eq!(drops.load(Ordering::SeqCst), 1, "the closure dropped once");
         },
     );
+    let (ran, cancelled) = (
+        RAN.load(Ordering::Relaxed),
+        CANCELLED.load(Ordering::Relaxed),
+    );
+    assert!(ran > 0 && cancelled > 0, "ran {ran}, cancelled {cancelled}");
+    eprintln!("  ran in {ran} interleavings, cancelled in {cancelled}");
 }

@@ -25,7 +25,7 @@
 
 #![cfg(loom)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use spindle_executor::runtime::{Builder, Runtime};
@@ -76,6 +76,9 @@ fn spawn_join_shutdown_runs_the_task_once_and_drops_it_once() {
 
 #[test]
 fn tasks_pushed_to_a_local_queue_run_once_whoever_takes_them() {
+    // Steals seen over the whole exploration: the model must reach the race it is
+    // about, not only the schedules where the owner runs both children itself.
+    static STEALS: AtomicU64 = AtomicU64::new(0);
     model(
         "tasks_pushed_to_a_local_queue_run_once_whoever_takes_them",
         || {
@@ -86,7 +89,9 @@ fn tasks_pushed_to_a_local_queue_run_once_whoever_takes_them() {
                 let (runs, drops) = (runs.clone(), drops.clone());
                 rt.spawn(async move {
                     // On a worker: the first child goes to the LIFO slot, the second
-                    // pushes it to the local queue, where the sibling may steal it.
+                    // pushes it to the local queue and wakes the sibling, which may
+                    // steal it. Awaiting them parks this task until a child wakes it,
+                    // from this worker or from the thief.
                     let mut children = Vec::new();
                     for child in 0..2 {
                         let (runs, guard) = (runs.clone(), DropCounter(drops.clone()));
@@ -96,16 +101,17 @@ fn tasks_pushed_to_a_local_queue_run_once_whoever_takes_them() {
                             child
                         }));
                     }
-                    children
+                    let mut outputs = Vec::new();
+                    for child in children {
+                        outputs.push(child.await.expect("a child completes"));
+                    }
+                    outputs
                 })
             };
-            let outputs = rt.block_on(async move {
-                let mut outputs = Vec::new();
-                for child in parent.await.expect("the parent completes") {
-                    outputs.push(child.await.expect("a child completes"));
-                }
-                outputs
-            });
+            let outputs = rt.block_on(parent).expect("the parent completes");
+            let metrics = rt.handle().metrics();
+            let steals = metrics.worker_steal_count(0) + metrics.worker_steal_count(1);
+            STEALS.fetch_add(steals, Ordering::Relaxed);
             drop(rt);
             assert_eq!(outputs, [0, 1]);
             for (child, runs) in runs.iter().enumerate() {
@@ -113,5 +119,9 @@ fn tasks_pushed_to_a_local_queue_run_once_whoever_takes_them() {
             }
             assert_eq!(drops.load(Ordering::SeqCst), 2, "each child dropped once");
         },
+    );
+    assert!(
+        STEALS.load(Ordering::Relaxed) > 0,
+        "no explored schedule had the sibling steal"
     );
 }

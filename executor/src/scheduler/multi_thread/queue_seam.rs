@@ -138,7 +138,10 @@ pub(crate) mod stand_in {
 
         /// Takes one task.
         pub(crate) fn steal(&self) -> Steal<T> {
-            self.queue.lock().pop_front().map_or(Steal::Empty, Steal::Success)
+            self.queue
+                .lock()
+                .pop_front()
+                .map_or(Steal::Empty, Steal::Success)
         }
 
         /// Takes half of the queue (rounded up, at most `MAX_BATCH + 1`), as
