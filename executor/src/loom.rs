@@ -3,14 +3,23 @@
 //! Every atomic, lock and shared cell that takes part in a cross-thread protocol is named
 //! through this module. A normal build gets std's atomics and parking_lot's locks; a
 //! build with `RUSTFLAGS="--cfg loom"` gets loom's, so the model checker sees each
-//! access. crossbeam's queues cannot run under loom; they sit behind the scheduler's
-//! queue seam instead.
+//! access. Threads come from here too (loom's under `cfg(loom)`, so a model can run
+//! the runtime's own worker and blocking threads). crossbeam's queues cannot run under
+//! loom; they sit behind the scheduler's queue seam and the blocking pool's channel
+//! seam instead.
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+
+/// Runtime threads: std's, or loom's under `cfg(loom)` (same `Builder` API).
+#[cfg(not(loom))]
+pub(crate) use std::thread;
+
+#[cfg(loom)]
+pub(crate) use loom::thread;
 
 /// A cell whose accesses are checked by loom under `cfg(loom)`; plain `UnsafeCell`
 /// otherwise. Only closure-based access is offered, so both builds share one API.

@@ -66,11 +66,19 @@ pub fn poll_noop<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
 
 /// Runs `body` under `loom::model` and prints how many interleavings loom explored
 /// (visible with `--nocapture`; the README's table was made that way).
+///
+/// Code under test that catches panics (the task harness wraps every poll and every
+/// output drop in `catch_unwind`) would also catch a failure loom raises inside it,
+/// such as a causality violation on a cell, and the model could pass regardless. So a
+/// panic hook counts the panics raised by loom itself on this thread, and the model
+/// fails if any was raised, caught or not.
 #[cfg(loom)]
 pub fn model<F>(name: &str, body: F)
 where
     F: Fn() + Sync + Send + 'static,
 {
+    install_loom_panic_counter();
+    LOOM_PANICS.with(|count| count.set(0));
     let iterations = Arc::new(AtomicUsize::new(0));
     let counter = iterations.clone();
     loom::model(move || {
@@ -81,6 +89,39 @@ where
         "loom model {name}: {} iterations",
         iterations.load(Ordering::Relaxed)
     );
+    let swallowed = LOOM_PANICS.with(|count| count.get());
+    assert_eq!(
+        swallowed, 0,
+        "loom model {name}: loom reported {swallowed} failure(s) that the code under test \
+         caught with catch_unwind; the panic messages above say which"
+    );
+}
+
+#[cfg(loom)]
+std::thread_local! {
+    /// Panics raised from loom's own source on this OS thread (where loom runs every
+    /// thread of a model).
+    static LOOM_PANICS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Chains a panic hook, once per process, that counts panics whose location is in
+/// loom's runtime (`loom-*/src/rt/`), then defers to the previous hook.
+#[cfg(loom)]
+fn install_loom_panic_counter() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let from_loom = info.location().is_some_and(|location| {
+                let file = location.file();
+                file.contains("/loom-") && file.contains("/src/rt/")
+            });
+            if from_loom {
+                let _ = LOOM_PANICS.try_with(|count| count.set(count.get() + 1));
+            }
+            previous(info);
+        }));
+    });
 }
 
 #[cfg(test)]

@@ -27,8 +27,16 @@ pub const INITIAL_BUDGET: u8 = 128;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Budget(Option<u8>);
 
+// Under loom the threads of a model share one OS thread, so the budget must be loom's
+// thread-local: a std one would be shared by every thread of the model, and a budget
+// left behind by one would throttle another (or the next iteration).
+#[cfg(not(loom))]
 thread_local! {
     static CURRENT: Cell<Budget> = const { Cell::new(Budget(None)) };
+}
+#[cfg(loom)]
+loom::thread_local! {
+    static CURRENT: Cell<Budget> = Cell::new(Budget(None));
 }
 
 /// Counts polls that returned `Pending` only because the budget ran out, process-wide;
@@ -203,7 +211,9 @@ impl<F: Future> Future for Unconstrained<F> {
     }
 }
 
-#[cfg(test)]
+// Plain unit tests; under loom the budget is a loom thread-local, usable only inside a
+// model.
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

@@ -4,8 +4,7 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-
+use super::channel_seam::{self, Receiver, RecvTimeoutError, Sender};
 use super::task::{BlockingSchedule, BlockingTask};
 use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
@@ -40,7 +39,7 @@ struct PoolState {
 
 impl Spawner {
     pub(crate) fn new(config: Arc<Config>) -> Spawner {
-        let (sender, receiver) = crossbeam_channel::unbounded();
+        let (sender, receiver) = channel_seam::unbounded();
         Spawner {
             pool: Arc::new(Pool {
                 queue: Mutex::new(Some(sender)),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::hooks::TaskHooks;
+use crate::loom::thread;
 
 /// A user callback run on a runtime thread.
 pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;
@@ -58,8 +59,8 @@ impl Config {
         self: &Arc<Self>,
         body: impl FnOnce() + Send + 'static,
         after_stop: impl FnOnce() + Send + 'static,
-    ) -> std::io::Result<std::thread::JoinHandle<()>> {
-        let mut builder = std::thread::Builder::new().name((self.thread_name)());
+    ) -> std::io::Result<thread::JoinHandle<()>> {
+        let mut builder = thread::Builder::new().name((self.thread_name)());
         if let Some(size) = self.thread_stack_size {
             builder = builder.stack_size(size);
         }

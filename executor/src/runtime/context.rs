@@ -24,15 +24,25 @@ struct Context {
     in_runtime: Cell<bool>,
 }
 
+// Under loom the threads of a model share one OS thread, so the slot must be loom's.
+#[cfg(not(loom))]
 thread_local! {
-    static CONTEXT: Context = const {
+    static CONTEXT: Context = const { Context::new() };
+}
+#[cfg(loom)]
+loom::thread_local! {
+    static CONTEXT: Context = Context::new();
+}
+
+impl Context {
+    const fn new() -> Context {
         Context {
             handle: RefCell::new(None),
             scheduler: Cell::new(None),
             current_task: Cell::new(None),
             in_runtime: Cell::new(false),
         }
-    };
+    }
 }
 
 /// Restores the previously running task on drop.

@@ -10,7 +10,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use parking_lot::{Condvar, Mutex};
+use crate::loom::{Condvar, Mutex};
 
 struct ThreadParker {
     woken: Mutex<bool>,
@@ -32,18 +32,30 @@ impl ThreadParker {
     fn park(&self) {
         let mut woken = self.woken.lock();
         while !*woken {
-            self.condvar.wait(&mut woken);
+            woken = self.condvar.wait(woken);
         }
         *woken = false;
     }
 }
 
+fn new_parker() -> (Arc<ThreadParker>, Waker) {
+    let parker = Arc::new(ThreadParker {
+        woken: Mutex::new(false),
+        condvar: Condvar::new(),
+    });
+    let waker = Waker::from(parker.clone());
+    (parker, waker)
+}
+
+// Under loom the threads of a model share one OS thread, and the parker's lock and
+// condvar are loom's, so the slot must be loom's too.
+#[cfg(not(loom))]
 thread_local! {
-    static PARKER: (Arc<ThreadParker>, Waker) = {
-        let parker = Arc::new(ThreadParker { woken: Mutex::new(false), condvar: Condvar::new() });
-        let waker = Waker::from(parker.clone());
-        (parker, waker)
-    };
+    static PARKER: (Arc<ThreadParker>, Waker) = new_parker();
+}
+#[cfg(loom)]
+loom::thread_local! {
+    static PARKER: (Arc<ThreadParker>, Waker) = new_parker();
 }
 
 /// Polls `future` on this thread, sleeping between wake-ups, until it completes. Each

@@ -5,10 +5,12 @@
 //! woken on a worker goes to that worker's LIFO slot (its previous occupant to the
 //! back of the local queue); a task woken anywhere else goes to the shared `Injector`;
 //! an idle worker steals half of a random victim's queue. See `worker.rs` for the
-//! loop, `idle.rs` for who sleeps and who searches, `park.rs` for how a worker sleeps.
+//! loop, `idle.rs` for who sleeps and who searches, `park.rs` for how a worker sleeps,
+//! `queue_seam.rs` for the loom stand-in of the queues.
 
 pub(crate) mod idle;
 pub(crate) mod park;
+pub(crate) mod queue_seam;
 mod worker;
 
 use std::future::Future;

@@ -17,10 +17,9 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossbeam_deque::{Injector, Steal, Stealer, Worker as LocalQueue};
-
 use super::idle::Idle;
 use super::park::{Parker, SharedDriver, Unparker};
+use super::queue_seam::{Injector, LocalQueue, Steal, Stealer};
 use super::Handle;
 use crate::blocking;
 use std::sync::atomic::AtomicU64;
