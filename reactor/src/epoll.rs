@@ -12,6 +12,11 @@
 //!   sub-millisecond timers still fire on time, as with polling's timerfd). Kernels
 //!   before 5.11 (or a seccomp filter that refuses it) get `epoll_wait` with the
 //!   timeout rounded *up* to whole milliseconds: a timer may fire late, never early;
+//! - a thread's first timed wait sets its timer slack to 1 ns (`PR_SET_TIMERSLACK`,
+//!   once per thread): by default the kernel may end a timed wait up to 50 µs late to
+//!   batch wake-ups (a timerfd is exempt, which is how `polling` stays exact). This
+//!   also tightens the thread's other timed sleeps; the threads that park in the
+//!   reactor are the runtime's workers and `block_on` callers;
 //! - an unpark is one `write` to an eventfd of our own, registered edge-triggered: every
 //!   write raises a new edge, so it never needs draining (its counter would need 2^64
 //!   unparks to fill; a full counter is drained and written again).
@@ -19,6 +24,7 @@
 //! `polling`'s own notifier and timerfd stay registered but never fire: nothing calls
 //! `Poller::notify`, and its timerfd is only armed by `Poller::wait`, which is not used.
 
+use std::cell::Cell;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,6 +114,9 @@ pub(crate) fn wait(
     let epfd = poller.as_raw_fd();
     let max = i32::try_from(events.capacity()).unwrap_or(i32::MAX).max(1);
     let mut returned = -1;
+    if timeout.is_some_and(|timeout| !timeout.is_zero()) {
+        exact_timer_slack();
+    }
     if !NO_PWAIT2.load(Ordering::Relaxed) {
         returned = pwait2(epfd, events, max, timeout);
         if returned < 0 {
@@ -137,6 +146,20 @@ pub(crate) fn wait(
     // SAFETY: the kernel initialised the first `returned` (<= max <= capacity) entries.
     unsafe { events.set_len(returned as usize) };
     Ok(())
+}
+
+/// Sets this thread's timer slack to 1 ns, once per thread (see the module docs).
+fn exact_timer_slack() {
+    thread_local! {
+        static DONE: Cell<bool> = const { Cell::new(false) };
+    }
+    DONE.with(|done| {
+        if !done.replace(true) {
+            // SAFETY: PR_SET_TIMERSLACK takes an integer and touches no memory. A
+            // failure leaves the default slack: timers fire up to 50 µs later.
+            unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong) };
+        }
+    });
 }
 
 fn pwait2(
