@@ -196,6 +196,13 @@ impl Idle {
     pub fn unpark_worker_by_index(&self, worker: usize) -> bool {
         self.0.unpark_worker_by_index(worker)
     }
+
+    /// A parked worker whose driver woke tasks into its own queue leaves the sleepers
+    /// as a non-searcher; false when a notifier took it out first (it is then counted
+    /// as searching).
+    pub fn unpark_worker_found_work(&self, worker: usize) -> bool {
+        self.0.unpark_worker_found_work(worker)
+    }
 }
 
 /// One worker's parker (`park.rs`) over the runtime's shared driver.

@@ -5,8 +5,9 @@
 //!
 //! What they prove: work that arrives while the last searching worker parks is never
 //! stranded (the worker either finds it on its re-check or is unparked for it; a lost
-//! wake-up shows as a loom deadlock), and an unpark racing a park, on the driver or on
-//! a condvar, is never lost.
+//! wake-up shows as a loom deadlock), an unpark racing a park, on the driver or on
+//! a condvar, is never lost, and a worker that leaves the sleepers on its own because
+//! its driver woke tasks into its own queue leaves no remote work unclaimed.
 
 #![cfg(loom)]
 
@@ -105,6 +106,71 @@ fn a_searcher_that_finds_work_hands_more_work_to_a_sleeper() {
                 queue.lock().unwrap().len(),
                 1,
                 "one task left for the helper"
+            );
+        },
+    );
+}
+
+#[test]
+fn a_driver_holder_that_wakes_its_own_tasks_strands_no_remote_work() {
+    model(
+        "a_driver_holder_that_wakes_its_own_tasks_strands_no_remote_work",
+        || {
+            let idle = Arc::new(Idle::new(2));
+            let queue = Arc::new(Mutex::new(VecDeque::new()));
+            let mut parkers = WorkerParker::group(2);
+            let mut sleeper = parkers.pop().expect("worker 1");
+            let unparkers = Arc::new([parkers[0].unparker(), sleeper.unparker()]);
+
+            // Both workers parked: worker 1 on its condvar, worker 0 in the driver.
+            assert!(!idle.transition_worker_to_parked(1, false));
+            assert!(!idle.transition_worker_to_parked(0, false));
+
+            let remote = {
+                let (idle, queue, unparkers) = (idle.clone(), queue.clone(), unparkers.clone());
+                loom::thread::spawn(move || {
+                    queue.lock().unwrap().push_back("remote");
+                    notify_parked(&idle, &unparkers[..]);
+                })
+            };
+            let helper = {
+                let (idle, queue, unparkers) = (idle.clone(), queue.clone(), unparkers.clone());
+                loom::thread::spawn(move || {
+                    loop {
+                        sleeper.park();
+                        if idle.was_notified(1) {
+                            break;
+                        }
+                    }
+                    // Awake and searching: look once, then stop searching.
+                    let found = queue.lock().unwrap().pop_front();
+                    if idle.transition_worker_from_searching() && found.is_some() {
+                        notify_parked(&idle, &unparkers[..]);
+                    }
+                    found
+                })
+            };
+
+            // `Worker::park` on worker 0: its driver woke a task into its own LIFO slot
+            // (no notify), so it leaves the sleepers itself, unless a notifier took it.
+            let is_searching = if idle.was_notified(0) {
+                true
+            } else {
+                !idle.unpark_worker_found_work(0)
+            };
+            // `run_task` of the local task: the last searcher to find work wakes a
+            // helper; then the worker loop looks at the injector.
+            if is_searching && idle.transition_worker_from_searching() {
+                notify_parked(&idle, &unparkers[..]);
+            }
+            let mine = queue.lock().unwrap().pop_front();
+            remote.join().unwrap();
+            let helpers = helper.join().unwrap();
+            // The remote task was taken by exactly one worker; a helper that nobody
+            // woke would have shown as a loom deadlock.
+            assert_eq!(
+                usize::from(mine.is_some()) + usize::from(helpers.is_some()),
+                1
             );
         },
     );

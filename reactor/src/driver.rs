@@ -8,6 +8,9 @@
 //! and the hot path never calls `epoll_ctl`. Elsewhere it registers oneshot and the
 //! registration re-arms it before a task waits (see `registration`).
 //!
+//! On Linux, `park` waits on the poller's epoll instance itself, in one syscall, and
+//! unparks through an eventfd of its own (see `epoll`): `Poller::wait` would cost five.
+//!
 //! `park` holds the slab lock while it records a batch of events (it only sets bits
 //! and takes wakers, each source's waiter lock nested inside), releases it, and only
 //! then wakes the tasks: a woken task that immediately drops its socket cannot deadlock
@@ -19,12 +22,15 @@
 
 use std::fmt;
 use std::io;
+#[cfg(not(target_os = "linux"))]
 use std::num::NonZeroUsize;
 use std::os::fd::RawFd;
 use std::task::Waker;
 use std::time::Duration;
 
-use polling::{Event, Events, PollMode, Poller};
+#[cfg(not(target_os = "linux"))]
+use polling::Events;
+use polling::{Event, PollMode, Poller};
 use slab::Slab;
 
 use crate::context::{self, EnterGuard};
@@ -37,7 +43,11 @@ const DEFAULT_MAX_EVENTS: usize = 1024;
 
 /// State shared by the driver and every handle.
 pub(crate) struct Inner {
+    /// Declared before `wake`, so the epoll instance closes before the eventfd does.
     poller: Poller,
+    /// Linux: the eventfd that ends a wait (see `epoll`); elsewhere `Poller::notify`.
+    #[cfg(target_os = "linux")]
+    wake: crate::epoll::Wake,
     sources: Mutex<Slab<Arc<ScheduledIo>>>,
     is_shutdown: AtomicBool,
     /// Whether sources register edge-triggered (else oneshot, re-armed before a wait).
@@ -50,6 +60,9 @@ pub(crate) struct Inner {
 /// worker that parks call [`Driver::park`]. Dropping the driver shuts it down.
 pub struct Driver {
     inner: Arc<Inner>,
+    #[cfg(target_os = "linux")]
+    events: Vec<libc::epoll_event>,
+    #[cfg(not(target_os = "linux"))]
     events: Events,
     wakers: Vec<Waker>,
 }
@@ -67,14 +80,18 @@ impl Driver {
     pub fn new() -> io::Result<Driver> {
         let poller = Poller::new()?;
         let edge_triggered = poller.supports_edge();
+        #[cfg(target_os = "linux")]
+        let wake = crate::epoll::Wake::new(&poller)?;
         Ok(Driver {
             inner: Arc::new(Inner {
                 poller,
+                #[cfg(target_os = "linux")]
+                wake,
                 sources: Mutex::new(Slab::new()),
                 is_shutdown: AtomicBool::new(false),
                 edge_triggered,
             }),
-            events: Events::with_capacity(non_zero(DEFAULT_MAX_EVENTS)),
+            events: new_events(DEFAULT_MAX_EVENTS),
             wakers: Vec::new(),
         })
     }
@@ -90,7 +107,7 @@ impl Driver {
     /// (`Builder::max_io_events_per_tick`). Events beyond it stay queued in the kernel
     /// for the next park. Zero is treated as one.
     pub fn set_max_events(&mut self, n: usize) {
-        self.events = Events::with_capacity(non_zero(n));
+        self.events = new_events(n);
     }
 
     /// Blocks in the poller for at most `timeout` (`None`: until an event or
@@ -101,16 +118,32 @@ impl Driver {
     /// from the poller (other than an interrupted wait) is treated as zero events: the
     /// caller's loop retries on its next park.
     pub fn park(&mut self, timeout: Option<Duration>) -> usize {
-        self.events.clear();
-        if self.inner.poller.wait(&mut self.events, timeout).is_err() {
-            return 0;
-        }
         let mut dispatched = 0;
+        #[cfg(target_os = "linux")]
         {
+            if crate::epoll::wait(&self.inner.poller, &mut self.events, timeout).is_err() {
+                return 0;
+            }
+            let sources = self.inner.sources.lock();
+            for event in &self.events {
+                let (key, readable, writable, interrupted) = crate::epoll::decode(event);
+                if let Some(source) = sources.get(key) {
+                    source.dispatch(ready_of(readable, writable, interrupted), &mut self.wakers);
+                    dispatched += 1;
+                }
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            self.events.clear();
+            if self.inner.poller.wait(&mut self.events, timeout).is_err() {
+                return 0;
+            }
             let sources = self.inner.sources.lock();
             for event in self.events.iter() {
                 if let Some(source) = sources.get(event.key) {
-                    source.dispatch(ready_of(&event), &mut self.wakers);
+                    let ready = ready_of(event.readable, event.writable, event.is_interrupt());
+                    source.dispatch(ready, &mut self.wakers);
                     dispatched += 1;
                 }
             }
@@ -128,7 +161,7 @@ impl Driver {
     pub fn shutdown(&self) {
         self.inner.shutdown();
         // A thread parked in the poller (another driver user) should notice promptly.
-        let _ = self.inner.poller.notify();
+        self.inner.notify();
     }
 }
 
@@ -148,6 +181,16 @@ impl fmt::Debug for Driver {
 }
 
 impl Inner {
+    /// Ends the current or next wait on the poller.
+    fn notify(&self) {
+        #[cfg(target_os = "linux")]
+        self.wake.wake();
+        // notify only fails if the poller's wake-up fd is broken; a lost unpark then
+        // costs a delayed wake-up, not correctness, and there is no caller to tell.
+        #[cfg(not(target_os = "linux"))]
+        let _ = self.poller.notify();
+    }
+
     fn shutdown(&self) {
         let mut wakers = Vec::new();
         {
@@ -165,9 +208,7 @@ impl Handle {
     /// Wakes the thread parked in [`Driver::park`] (or makes its next park return at
     /// once if none is parked).
     pub fn unpark(&self) {
-        // notify only fails if the poller's wake-up fd is broken; a lost unpark then
-        // costs a delayed wake-up, not correctness, and there is no caller to tell.
-        let _ = self.inner.poller.notify();
+        self.inner.notify();
     }
 
     /// The handle of the runtime this thread is in.
@@ -285,20 +326,33 @@ fn event_for(key: usize, interest: Interest) -> Event {
     Event::new(key, interest.is_readable(), interest.is_writable())
 }
 
-fn ready_of(event: &Event) -> Ready {
+fn ready_of(readable: bool, writable: bool, interrupted: bool) -> Ready {
     let mut ready = Ready::EMPTY;
-    if event.readable {
+    if readable {
         ready |= Ready::READABLE;
     }
-    if event.writable {
+    if writable {
         ready |= Ready::WRITABLE;
     }
-    if event.is_interrupt() {
+    if interrupted {
         ready |= Ready::READ_CLOSED | Ready::WRITE_CLOSED;
     }
     ready
 }
 
+/// Room for `n` events a park (at least one).
+#[cfg(target_os = "linux")]
+fn new_events(n: usize) -> Vec<libc::epoll_event> {
+    Vec::with_capacity(n.max(1))
+}
+
+/// Room for `n` events a park (at least one).
+#[cfg(not(target_os = "linux"))]
+fn new_events(n: usize) -> Events {
+    Events::with_capacity(non_zero(n))
+}
+
+#[cfg(not(target_os = "linux"))]
 fn non_zero(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN)
 }

@@ -67,6 +67,8 @@ mod block_on;
 mod context;
 #[cfg(not(loom))]
 mod driver;
+#[cfg(all(target_os = "linux", not(loom)))]
+mod epoll;
 pub mod io;
 // The shim mirrors std/loom APIs as a whole; not every item is used in every cfg.
 #[allow(dead_code, unused_imports)]

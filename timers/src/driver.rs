@@ -68,6 +68,14 @@ pub struct Handle {
 pub(crate) struct Inner {
     /// The clock's zero: every deadline is stored as nanoseconds since this instant.
     origin: std::time::Instant,
+    /// Linux: `CLOCK_MONOTONIC` (the clock `std::time::Instant` reads there) in
+    /// nanoseconds, read just *after* `origin`, so real time since the origin is one
+    /// `clock_gettime` and a subtraction instead of an `Instant` difference (which costs
+    /// about three times as many instructions). Reading it after `origin` makes the
+    /// clock run a few nanoseconds behind `Instant`, never ahead: timers can only fire
+    /// that much late, never early.
+    #[cfg(target_os = "linux")]
+    origin_monotonic: u64,
     /// True while the clock reads real time, so `now` needs no lock.
     clock_is_real: AtomicBool,
     /// Set by shutdown; polls check it before taking the lock.
@@ -94,6 +102,8 @@ impl Driver {
         let clock = Clock::new(start_paused);
         let inner = Inner {
             origin: std::time::Instant::now(),
+            #[cfg(target_os = "linux")]
+            origin_monotonic: monotonic_nanos(),
             clock_is_real: AtomicBool::new(clock.is_real()),
             shut_down: AtomicBool::new(false),
             state: Mutex::new(State {
@@ -322,6 +332,9 @@ fn take_unpark_hook(state: &mut State) -> Option<UnparkHook> {
 impl Inner {
     /// Real monotonic time since the origin, saturating after 584 years.
     fn real_nanos(&self) -> u64 {
+        #[cfg(target_os = "linux")]
+        return monotonic_nanos().saturating_sub(self.origin_monotonic);
+        #[cfg(not(target_os = "linux"))]
         saturating_nanos(self.origin.elapsed())
     }
 
@@ -490,6 +503,21 @@ fn wake_in_deadline_order(fired: &mut Vec<(u64, Waker)>) {
     for (_, waker) in fired.drain(..) {
         waker.wake();
     }
+}
+
+/// `CLOCK_MONOTONIC` in nanoseconds (saturating after 584 years of uptime).
+#[cfg(target_os = "linux")]
+fn monotonic_nanos() -> u64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a pointer to a live one.
+    // CLOCK_MONOTONIC is always available on Linux, so it cannot fail.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+    (now.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(now.tv_nsec as u64)
 }
 
 fn saturating_nanos(duration: Duration) -> u64 {

@@ -18,10 +18,17 @@ use crate::task::Id;
 
 struct Context {
     handle: RefCell<Option<scheduler::Handle>>,
+    in_runtime: Cell<bool>,
+}
+
+/// What every poll and wake reads. Kept apart from `Context`, whose handle needs a
+/// destructor: a thread-local with nothing to drop is a plain TLS access, while one
+/// with a destructor checks (and on first use registers) it on every access, which
+/// cost about 30 instructions each time a task was polled, dropped or woken.
+struct Hot {
     scheduler: Cell<Option<NonNull<scheduler::Context>>>,
     /// The header of the task being polled (or dropped) on this thread.
     current_task: Cell<Option<NonNull<Header>>>,
-    in_runtime: Cell<bool>,
 }
 
 // Under loom the threads of a model share one OS thread, so the slot must be loom's.
@@ -38,9 +45,13 @@ impl Context {
     const fn new() -> Context {
         Context {
             handle: RefCell::new(None),
+            in_runtime: Cell::new(false),
+        }
+    };
+    static HOT: Hot = const {
+        Hot {
             scheduler: Cell::new(None),
             current_task: Cell::new(None),
-            in_runtime: Cell::new(false),
         }
     }
 }
@@ -52,8 +63,7 @@ pub(crate) struct CurrentTaskGuard(Option<NonNull<Header>>);
 /// each poll and each drop of a future, while it holds a reference to the cell.
 pub(crate) fn set_current_task(task: NonNull<Header>) -> CurrentTaskGuard {
     CurrentTaskGuard(
-        CONTEXT
-            .try_with(|cx| cx.current_task.replace(Some(task)))
+        HOT.try_with(|hot| hot.current_task.replace(Some(task)))
             .ok()
             .flatten(),
     )
@@ -61,15 +71,12 @@ pub(crate) fn set_current_task(task: NonNull<Header>) -> CurrentTaskGuard {
 
 impl Drop for CurrentTaskGuard {
     fn drop(&mut self) {
-        let _ = CONTEXT.try_with(|cx| cx.current_task.set(self.0));
+        let _ = HOT.try_with(|hot| hot.current_task.set(self.0));
     }
 }
 
 fn with_current_task<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
-    let task = CONTEXT
-        .try_with(|cx| cx.current_task.get())
-        .ok()
-        .flatten()?;
+    let task = HOT.try_with(|hot| hot.current_task.get()).ok().flatten()?;
     // SAFETY: the pointer is installed by the harness only while it holds a reference
     // to the cell and is running on this thread, and the guard removes it before the
     // harness returns (also on unwind), so the header is alive here.
@@ -170,17 +177,17 @@ pub(crate) fn set_scheduler<R>(scheduler: &scheduler::Context, f: impl FnOnce() 
     struct Reset(Option<NonNull<scheduler::Context>>);
     impl Drop for Reset {
         fn drop(&mut self) {
-            let _ = CONTEXT.try_with(|cx| cx.scheduler.set(self.0));
+            let _ = HOT.try_with(|hot| hot.scheduler.set(self.0));
         }
     }
-    let previous = CONTEXT.with(|cx| cx.scheduler.replace(Some(NonNull::from(scheduler))));
+    let previous = HOT.with(|hot| hot.scheduler.replace(Some(NonNull::from(scheduler))));
     let _reset = Reset(previous);
     f()
 }
 
 /// Calls `f` with this thread's scheduler context, if one is installed.
 pub(crate) fn with_scheduler<R>(f: impl FnOnce(Option<&scheduler::Context>) -> R) -> R {
-    let pointer = CONTEXT.try_with(|cx| cx.scheduler.get()).ok().flatten();
+    let pointer = HOT.try_with(|hot| hot.scheduler.get()).ok().flatten();
     // SAFETY: the pointer was installed by `set_scheduler` from a reference that
     // outlives the closure it runs, and is reset before that closure returns (also on
     // unwind); this thread is the only one that reads it.

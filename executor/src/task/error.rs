@@ -24,11 +24,18 @@ pub struct JoinError {
     repr: Repr,
 }
 
+/// Boxed when it is a panic, so that a `JoinError` is two words: every task cell has
+/// room for a `Result<Output, JoinError>` in its stage, and panics are rare.
 enum Repr {
     Cancelled,
-    /// The payload, and its text when it was a string (copied at capture time, so that
-    /// formatting never reads the payload through a shared reference).
-    Panic(PanicPayload, Option<String>),
+    Panic(Box<Panicked>),
+}
+
+/// The payload, and its text when it was a string (copied at capture time, so that
+/// formatting never reads the payload through a shared reference).
+struct Panicked {
+    payload: PanicPayload,
+    message: Option<String>,
 }
 
 /// A panic payload that may be shared between threads because it can only be reached
@@ -55,7 +62,10 @@ impl JoinError {
             .or_else(|| payload.downcast_ref::<String>().cloned());
         JoinError {
             id,
-            repr: Repr::Panic(PanicPayload(payload), message),
+            repr: Repr::Panic(Box::new(Panicked {
+                payload: PanicPayload(payload),
+                message,
+            })),
         }
     }
 
@@ -90,7 +100,7 @@ impl JoinError {
     /// The panic payload, or the error itself when the task was cancelled.
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(payload, _) => Ok(payload.0),
+            Repr::Panic(panicked) => Ok(panicked.payload.0),
             Repr::Cancelled => Err(self),
         }
     }
@@ -105,7 +115,7 @@ impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(_, message) => match message {
+            Repr::Panic(panicked) => match &panicked.message {
                 Some(message) => write!(f, "task {} panicked with message {message:?}", self.id),
                 None => write!(f, "task {} panicked", self.id),
             },
@@ -117,7 +127,9 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
-            Repr::Panic(_, message) => write!(f, "JoinError::Panic({:?}, {message:?})", self.id),
+            Repr::Panic(panicked) => {
+                write!(f, "JoinError::Panic({:?}, {:?})", self.id, panicked.message)
+            }
         }
     }
 }
@@ -130,5 +142,23 @@ impl From<JoinError> for io::Error {
     /// that can never finish.)
     fn from(err: JoinError) -> io::Error {
         io::Error::other(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::JoinError;
+
+    #[test]
+    fn a_join_error_is_two_words() {
+        // Every task cell reserves room for one in its stage.
+        assert_eq!(
+            std::mem::size_of::<JoinError>(),
+            2 * std::mem::size_of::<usize>()
+        );
+        assert_eq!(
+            std::mem::size_of::<Result<(), JoinError>>(),
+            std::mem::size_of::<JoinError>()
+        );
     }
 }

@@ -38,8 +38,24 @@ use crate::wheel::TimerKey;
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
     let handle = Handle::current_for("sleep");
-    let deadline = handle.now().saturating_add(duration);
-    Sleep::new(handle, deadline)
+    let now = handle.inner.now_nanos();
+    // The deadline in clock nanoseconds directly: one clock read and no `Instant`
+    // round trip, unless it lies beyond what a u64 of nanoseconds holds.
+    let deadline_nanos = u64::try_from(duration.as_nanos())
+        .ok()
+        .and_then(|nanos| now.checked_add(nanos));
+    match deadline_nanos {
+        Some(deadline_nanos) => Sleep {
+            deadline: handle.inner.instant_at(deadline_nanos),
+            handle,
+            deadline_nanos,
+            key: None,
+        },
+        None => {
+            let deadline = handle.inner.instant_at(now).saturating_add(duration);
+            Sleep::new(handle, deadline)
+        }
+    }
 }
 
 /// Waits until `deadline`, like `tokio::time::sleep_until`. A deadline in the past

@@ -114,6 +114,21 @@ impl Idle {
         }
     }
 
+    /// A parked worker found work in its own queue (its driver woke tasks on its
+    /// thread) and leaves the sleepers as a non-searcher. False when a notifier took it
+    /// out first, in which case it is already counted as unparked and searching.
+    pub(crate) fn unpark_worker_found_work(&self, worker: usize) -> bool {
+        let mut sleepers = self.sleepers.lock();
+        match sleepers.iter().position(|&sleeper| sleeper == worker) {
+            Some(position) => {
+                sleepers.swap_remove(position);
+                self.counts.fetch_add(1 << UNPARKED_SHIFT, Ordering::SeqCst);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// True when every worker is parked (the test clock may then auto-advance).
     pub(crate) fn all_parked(&self) -> bool {
         unparked(self.counts.load(Ordering::SeqCst)) == 0

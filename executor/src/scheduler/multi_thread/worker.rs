@@ -35,6 +35,12 @@ use crate::scheduler;
 use crate::task::list::OwnedTasks;
 use crate::task::Notified;
 
+/// The most tasks one look at the injector moves to the local queue (crossbeam takes
+/// about half of what is queued, and never more than the rest of one of its 63-slot
+/// blocks). Its default, 33, left a worker that is busy with local work draining a
+/// long injector 33 tasks per `global_queue_interval` ticks; tokio takes up to 128.
+const INJECTOR_BATCH: usize = 64;
+
 /// How many tasks in a row may run from the LIFO slot before it is bypassed.
 const MAX_LIFO_POLLS_IN_A_ROW: u8 = 3;
 
@@ -82,7 +88,9 @@ struct Core {
     local: LocalQueue<Notified>,
     is_searching: bool,
     is_shutdown: bool,
-    park: Parker,
+    /// Taken out while the worker sleeps, so the core itself can sit in the thread's
+    /// context meanwhile (see `Context::park_with_core_in_context`).
+    park: Option<Parker>,
     rand: FastRand,
     /// When this worker last woke up, for its busy-time metric.
     busy_since: Instant,
@@ -115,7 +123,7 @@ pub(super) fn create(
             local,
             is_searching: false,
             is_shutdown: false,
-            park,
+            park: Some(park),
             rand: FastRand::new(index as u32),
             busy_since: Instant::now(),
             polls_started: 0,
@@ -245,8 +253,14 @@ impl Context {
         self.retire(*core);
     }
 
-    fn maintenance(&self, mut core: Box<Core>) -> Box<Core> {
+    fn maintenance(&self, core: Box<Core>) -> Box<Core> {
+        // The core sits in the context meanwhile, so the tasks the poll wakes go to
+        // this worker's own queue, as in `park`.
+        *self.core.borrow_mut() = Some(core);
         self.shared().driver.poll_without_blocking();
+        let Some(mut core) = self.core.borrow_mut().take() else {
+            unreachable!("the core was put in the context just above");
+        };
         core.is_shutdown = self.shared().is_shutdown.load(Ordering::Acquire);
         core
     }
@@ -266,7 +280,11 @@ impl Context {
 
     fn steal_from_injector(&self, core: &mut Core) -> Option<Notified> {
         loop {
-            match self.shared().injector.steal_batch_and_pop(&core.local) {
+            match self
+                .shared()
+                .injector
+                .steal_batch_with_limit_and_pop(&core.local, INJECTOR_BATCH)
+            {
                 Steal::Success(task) => return Some(task),
                 Steal::Empty => return None,
                 Steal::Retry => std::hint::spin_loop(),
@@ -387,10 +405,21 @@ impl Context {
         self.handle.wake_driver_if_idle_and_paused();
         let runtime_idle = || self.handle.is_idle();
         loop {
-            core.park.park(runtime_idle);
+            core = self.park_with_core_in_context(core, runtime_idle);
             core.is_shutdown = self.shared().is_shutdown.load(Ordering::Acquire);
             if idle.was_notified(self.index) {
                 core.is_searching = true;
+                break;
+            }
+            if core.has_local_work() {
+                // Woken by its own driver: the tasks the driver woke on this thread
+                // sit in this core's LIFO slot or queue. Nobody was notified for them,
+                // so the worker leaves the sleepers itself, as a non-searcher (it has
+                // work; waking a helper is left to `schedule_task`, which already
+                // notified one if it queued more than the LIFO slot holds). If a
+                // notifier took it out of the sleepers meanwhile, it is counted as
+                // searching: take that role.
+                core.is_searching = !idle.unpark_worker_found_work(self.index);
                 break;
             }
             if core.is_shutdown {
@@ -403,6 +432,33 @@ impl Context {
         if let Some(hook) = &config.on_thread_unpark {
             hook();
         }
+        core
+    }
+
+    /// Sleeps in the worker's parker with the core in the thread's context, so that a
+    /// task woken on this thread while it sleeps (by the driver it parks in: IO
+    /// readiness, timers) goes to this core's LIFO slot or queue, with no injector
+    /// push and no wake-up of another worker, and runs right after the park.
+    ///
+    /// No wake is lost: such a task is only ever scheduled by this thread, from inside
+    /// `park`, so it is in the core by the time `park` returns, and the caller checks
+    /// the core (`has_local_work`) before it would sleep again. Other threads cannot
+    /// reach the core (it is in a thread-local context) and keep using the injector
+    /// and `notify_parked` as before.
+    fn park_with_core_in_context(
+        &self,
+        mut core: Box<Core>,
+        runtime_idle: impl Fn() -> bool,
+    ) -> Box<Core> {
+        let Some(mut parker) = core.park.take() else {
+            unreachable!("a worker's parker is only taken out while it parks");
+        };
+        *self.core.borrow_mut() = Some(core);
+        parker.park(runtime_idle);
+        let Some(mut core) = self.core.borrow_mut().take() else {
+            unreachable!("nothing takes the core from a parked worker's context");
+        };
+        core.park = Some(parker);
         core
     }
 
@@ -640,6 +696,13 @@ pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
     handle.driver.shutdown();
     let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
     handle.blocking.shutdown(remaining);
+}
+
+impl Core {
+    /// A task waits in the LIFO slot or the local queue.
+    fn has_local_work(&self) -> bool {
+        self.lifo_slot.is_some() || !self.local.is_empty()
+    }
 }
 
 /// A small xorshift generator for picking steal victims; quality does not matter,

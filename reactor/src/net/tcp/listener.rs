@@ -91,10 +91,10 @@ impl TcpListener {
         let (stream, peer) = self
             .io
             .registration()
-            .async_io(Interest::READABLE, || self.io.io().accept())
+            .async_io(Interest::READABLE, || accept_nonblocking(self.io.io()))
             .await?;
         let handle = self.io.registration().handle().clone();
-        TcpStream::from_std_with_handle(stream, handle).map(|stream| (stream, peer))
+        TcpStream::from_nonblocking(stream, handle).map(|stream| (stream, peer))
     }
 
     /// Polls for a connection; stores the task's waker when none is pending (only the
@@ -104,9 +104,9 @@ impl TcpListener {
             std::task::ready!(self
                 .io
                 .registration()
-                .poll_io(cx, Interest::READABLE, || self.io.io().accept()))?;
+                .poll_io(cx, Interest::READABLE, || accept_nonblocking(self.io.io())))?;
         let handle = self.io.registration().handle().clone();
-        Poll::Ready(TcpStream::from_std_with_handle(stream, handle).map(|stream| (stream, peer)))
+        Poll::Ready(TcpStream::from_nonblocking(stream, handle).map(|stream| (stream, peer)))
     }
 
     /// The address the listener is bound to.
@@ -145,5 +145,30 @@ impl std::os::fd::AsRawFd for TcpListener {
 impl std::os::fd::AsFd for TcpListener {
     fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
         self.io.io().as_fd()
+    }
+}
+
+/// Accepts one connection, already in non-blocking mode: on Linux one `accept4` with
+/// `SOCK_NONBLOCK | SOCK_CLOEXEC` (std's `accept` would need an `ioctl` after it).
+fn accept_nonblocking(
+    listener: &std::net::TcpListener,
+) -> io::Result<(std::net::TcpStream, SocketAddr)> {
+    #[cfg(target_os = "linux")]
+    {
+        let (socket, peer) =
+            socket2::SockRef::from(listener).accept4(libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)?;
+        let peer = peer.as_socket().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                "accept returned a peer address that is not IPv4 or IPv6",
+            )
+        })?;
+        Ok((socket.into(), peer))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let (stream, peer) = listener.accept()?;
+        stream.set_nonblocking(true)?;
+        Ok((stream, peer))
     }
 }

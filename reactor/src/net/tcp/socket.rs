@@ -31,6 +31,9 @@ use crate::net::{TcpListener, TcpStream};
 /// ```
 pub struct TcpSocket {
     inner: Socket,
+    /// Known to be in non-blocking mode already (made by `new`), so `connect` need
+    /// not set it again.
+    nonblocking: bool,
 }
 
 impl TcpSocket {
@@ -45,9 +48,11 @@ impl TcpSocket {
     }
 
     fn new(domain: Domain) -> io::Result<TcpSocket> {
-        let inner = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
-        inner.set_nonblocking(true)?;
-        Ok(TcpSocket { inner })
+        let inner = new_nonblocking_stream(domain)?;
+        Ok(TcpSocket {
+            inner,
+            nonblocking: true,
+        })
     }
 
     /// Sets `SO_REUSEADDR`: bind to an address still in `TIME_WAIT`.
@@ -133,14 +138,28 @@ impl TcpSocket {
     /// Outside a runtime with IO enabled.
     pub async fn connect(self, addr: SocketAddr) -> io::Result<TcpStream> {
         let handle = context::current_for("spindle::net::TcpSocket::connect");
-        TcpStream::connect_socket(self.inner, addr, handle).await
+        TcpStream::connect_socket(self.inner, self.nonblocking, addr, handle).await
     }
 
     /// Wraps a std stream's socket (to set options on it before use).
     pub fn from_std_stream(stream: std::net::TcpStream) -> TcpSocket {
         TcpSocket {
             inner: Socket::from(stream),
+            nonblocking: false,
         }
+    }
+}
+
+/// A new non-blocking TCP socket: one `socket` call with `SOCK_NONBLOCK` on Linux
+/// (socket2 would otherwise set the mode with two `fcntl` calls).
+pub(crate) fn new_nonblocking_stream(domain: Domain) -> io::Result<Socket> {
+    #[cfg(target_os = "linux")]
+    return Socket::new(domain, Type::STREAM.nonblocking(), Some(Protocol::TCP));
+    #[cfg(not(target_os = "linux"))]
+    {
+        let socket = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
+        socket.set_nonblocking(true)?;
+        Ok(socket)
     }
 }
 

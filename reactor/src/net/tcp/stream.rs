@@ -6,12 +6,13 @@ use std::net::{Shutdown, SocketAddr};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use socket2::{Domain, Protocol, SockRef, Socket, Type};
+use socket2::{Domain, SockRef, Socket};
 
 use crate::context;
 use crate::driver::Handle;
 use crate::io::Interest;
 use crate::net::addr::{try_each_addr, ToSocketAddrs};
+use crate::net::tcp::socket::new_nonblocking_stream;
 use crate::net::tcp::split::{
     split, split_owned, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf,
 };
@@ -60,21 +61,24 @@ impl TcpStream {
         try_each_addr(&addr, |addr| {
             let handle = handle.clone();
             async move {
-                let socket =
-                    Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-                TcpStream::connect_socket(socket, addr, handle).await
+                let socket = new_nonblocking_stream(Domain::for_address(addr))?;
+                TcpStream::connect_socket(socket, true, addr, handle).await
             }
         })
         .await
     }
 
-    /// Starts a non-blocking connect on `socket` and waits for it to finish.
+    /// Starts a non-blocking connect on `socket` (switched to non-blocking mode first
+    /// unless `nonblocking` says it is already) and waits for it to finish.
     pub(crate) async fn connect_socket(
         socket: Socket,
+        nonblocking: bool,
         addr: SocketAddr,
         handle: Handle,
     ) -> io::Result<TcpStream> {
-        socket.set_nonblocking(true)?;
+        if !nonblocking {
+            socket.set_nonblocking(true)?;
+        }
         match socket.connect(&addr.into()) {
             Ok(()) => {}
             Err(err)
@@ -114,7 +118,10 @@ impl TcpStream {
         TcpStream::from_nonblocking(stream, handle)
     }
 
-    fn from_nonblocking(stream: std::net::TcpStream, handle: Handle) -> io::Result<TcpStream> {
+    pub(crate) fn from_nonblocking(
+        stream: std::net::TcpStream,
+        handle: Handle,
+    ) -> io::Result<TcpStream> {
         let io =
             PollEvented::new_with_handle(stream, Interest::READABLE | Interest::WRITABLE, handle)?;
         Ok(TcpStream { io })
