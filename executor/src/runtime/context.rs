@@ -31,14 +31,16 @@ struct Hot {
     current_task: Cell<Option<NonNull<Header>>>,
 }
 
-// Under loom the threads of a model share one OS thread, so the slot must be loom's.
+// Under loom the threads of a model share one OS thread, so the slots must be loom's.
 #[cfg(not(loom))]
 thread_local! {
     static CONTEXT: Context = const { Context::new() };
+    static HOT: Hot = const { Hot::new() };
 }
 #[cfg(loom)]
 loom::thread_local! {
     static CONTEXT: Context = Context::new();
+    static HOT: Hot = Hot::new();
 }
 
 impl Context {
@@ -47,8 +49,11 @@ impl Context {
             handle: RefCell::new(None),
             in_runtime: Cell::new(false),
         }
-    };
-    static HOT: Hot = const {
+    }
+}
+
+impl Hot {
+    const fn new() -> Hot {
         Hot {
             scheduler: Cell::new(None),
             current_task: Cell::new(None),

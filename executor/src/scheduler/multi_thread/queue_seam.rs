@@ -78,6 +78,10 @@ pub(crate) mod stand_in {
             self.queue.lock().pop_front()
         }
 
+        pub(crate) fn is_empty(&self) -> bool {
+            self.queue.lock().is_empty()
+        }
+
         /// Moves a stolen batch in. The source's lock is already released, so two
         /// workers stealing from each other never hold both locks.
         fn append(&self, batch: VecDeque<T>) {
@@ -144,12 +148,16 @@ pub(crate) mod stand_in {
                 .map_or(Steal::Empty, Steal::Success)
         }
 
-        /// Takes half of the queue (rounded up, at most `MAX_BATCH + 1`), as
-        /// crossbeam does: one task is returned, the rest go to `dest`.
-        pub(crate) fn steal_batch_and_pop(&self, dest: &LocalQueue<T>) -> Steal<T> {
+        /// Takes half of the queue (rounded up), at most `limit` tasks, as crossbeam
+        /// does: one task is returned, the rest go to `dest`.
+        pub(crate) fn steal_batch_with_limit_and_pop(
+            &self,
+            dest: &LocalQueue<T>,
+            limit: usize,
+        ) -> Steal<T> {
             let stolen = {
                 let mut source = self.queue.lock();
-                let take = source.len().div_ceil(2).min(MAX_BATCH + 1);
+                let take = source.len().div_ceil(2).min(limit.max(1));
                 split_front(&mut source, take)
             };
             match stolen {
