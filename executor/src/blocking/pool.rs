@@ -128,19 +128,22 @@ impl Spawner {
     /// running ones to finish.
     pub(crate) fn shutdown(&self, timeout: Option<Duration>) {
         let pool = &self.pool;
-        {
+        let first = {
             let mut state = pool.state.lock();
-            if state.is_shutdown {
-                return;
-            }
+            let first = !state.is_shutdown;
             state.is_shutdown = true;
             pool.is_shutdown.store(true, Ordering::SeqCst);
             // Dropping the only sender lets idle threads see the queue disconnect.
             pool.queue.lock().take();
+            first
+        };
+        if first {
+            while let Ok(task) = pool.receiver.try_recv() {
+                task.shutdown();
+            }
         }
-        while let Ok(task) = pool.receiver.try_recv() {
-            task.shutdown();
-        }
+        // A later call (the runtime's owner, after a worker began the shutdown with no
+        // time to wait) still waits for the threads, up to its own timeout.
         let deadline = timeout.map(|timeout| Instant::now() + timeout);
         let mut state = pool.state.lock();
         while state.num_threads > 0 {

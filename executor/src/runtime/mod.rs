@@ -99,6 +99,9 @@ pub struct Runtime {
     handle: Handle,
     /// Stops the slow-poll watchdog when the runtime goes away.
     watchdog: Option<watchdog::Watchdog>,
+    /// Set by the first shutdown this owner asked for (`shutdown_timeout`, `Drop`, ...),
+    /// so `Drop` after `shutdown_timeout` does not wait again without a bound.
+    shut_down: bool,
 }
 
 enum Scheduler {
@@ -131,6 +134,7 @@ impl Runtime {
                 inner: scheduler::Handle::CurrentThread(handle),
             },
             watchdog,
+            shut_down: false,
         })
     }
 
@@ -149,6 +153,7 @@ impl Runtime {
                 inner: scheduler::Handle::MultiThread(handle),
             },
             watchdog,
+            shut_down: false,
         })
     }
 
@@ -348,6 +353,9 @@ impl Runtime {
     }
 
     fn shutdown(&mut self, timeout: Option<Duration>) {
+        if std::mem::replace(&mut self.shut_down, true) {
+            return;
+        }
         match (&self.scheduler, &self.handle.inner) {
             (Scheduler::CurrentThread(scheduler), scheduler::Handle::CurrentThread(handle)) => {
                 scheduler.shutdown(handle, timeout);

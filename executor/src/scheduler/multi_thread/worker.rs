@@ -662,13 +662,17 @@ pub(super) fn shut_down_after_unhandled_panic(handle: &Arc<Handle>) {
 
 pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
     let shared = &handle.shared;
-    if shared.is_shutdown.swap(true, Ordering::SeqCst) {
-        return;
-    }
+    // A worker may have begun the shutdown already (after an unhandled panic), with no
+    // time to wait for anything. A later call, from the runtime's owner, must still
+    // wait for the workers: a task that was being polled when the list was closed is
+    // dropped by its worker, and the owner is promised every task dropped on return.
+    let first = !shared.is_shutdown.swap(true, Ordering::SeqCst);
     let deadline = timeout.map(|timeout| Instant::now() + timeout);
-    for (index, remote) in shared.remotes.iter().enumerate() {
-        shared.idle.unpark_worker_by_index(index);
-        remote.unparker.unpark();
+    if first {
+        for (index, remote) in shared.remotes.iter().enumerate() {
+            shared.idle.unpark_worker_by_index(index);
+            remote.unparker.unpark();
+        }
     }
     let on_own_worker = context::with_scheduler(
         |cx| matches!(cx, Some(scheduler::Context::MultiThread(cx)) if Arc::ptr_eq(&cx.handle, handle)),
@@ -687,6 +691,11 @@ pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
                 }
             };
         }
+    }
+    let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+    if !first {
+        handle.blocking.shutdown(remaining);
+        return;
     }
     let scheduler_handle = scheduler::Handle::MultiThread(handle.clone());
     let _entered = context::set_current_handle(&scheduler_handle);
