@@ -12,7 +12,6 @@ use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 
 use super::cell::{Cell, Header, Schedule, Stage, Vtable};
@@ -97,9 +96,8 @@ impl<F: Future, S: Schedule> Harness<F, S> {
 
     /// Polls the future once; the caller set `RUNNING`, holding the run reference.
     fn poll(self) {
-        let polls = &self.header().polls;
-        // Only the holder of `RUNNING` writes the count, so no read-modify-write.
-        polls.store(polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        // We hold `RUNNING`: the stage is ours.
+        self.header().polls.count_poll();
         let hooks = self.cell().core.scheduler.hooks();
         if let Some(hook) = hooks.and_then(|hooks| hooks.before_poll.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
