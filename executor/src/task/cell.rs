@@ -17,9 +17,7 @@
 use std::future::Future;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::OnceLock;
 use std::task::Waker;
-use std::time::Instant;
 
 use super::id::Id;
 use super::site::SpawnSite;
@@ -83,7 +81,7 @@ pub(crate) struct Header {
     pub(crate) site: SpawnSite,
     /// Polls so far, and whether the task is inside `block_in_place`.
     pub(crate) polls: PollCount,
-    /// When it was spawned, as nanoseconds since the process's clock epoch.
+    /// When it was spawned, by `clock_nanos`.
     pub(crate) spawned_nanos: u64,
     /// Where the owned list keeps this task; written under that list's lock.
     pub(crate) owned_key: AtomicU32,
@@ -189,10 +187,35 @@ impl<F: Future, S: Schedule> Cell<F, S> {
     }
 }
 
-/// Nanoseconds since the first call in this process: a compact spawn timestamp.
+/// A task's spawn timestamp, and the clock its age in the task dump is measured by:
+/// nanoseconds on a monotonic clock with an arbitrary zero.
+///
+/// Every spawn reads it, and only the dump's age (shown to the millisecond) uses it, so
+/// on Linux it is `CLOCK_MONOTONIC_COARSE`: the time of the last kernel tick (1 to 4
+/// ms old), read from the vDSO without the hardware clock, about a third of the
+/// instructions of an `Instant` difference.
+#[cfg(target_os = "linux")]
 pub(crate) fn clock_nanos() -> u64 {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    EPOCH.get_or_init(Instant::now).elapsed().as_nanos() as u64
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes one timespec through a pointer to a live one;
+    // CLOCK_MONOTONIC_COARSE exists on every Linux since 2.6.32, so it does not fail.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut now) };
+    (now.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(now.tv_nsec as u64)
+}
+
+/// A task's spawn timestamp: nanoseconds since the first call in this process.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn clock_nanos() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    EPOCH
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
 }
 
 impl Trailer {
