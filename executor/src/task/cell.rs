@@ -139,6 +139,21 @@ pub(crate) enum Stage<F: Future> {
     Consumed,
 }
 
+impl<F: Future> Stage<F> {
+    /// Whether dropping this stage may run user code: a future or an output whose
+    /// type has drop glue, or a panic payload. Two of the three stage changes of a
+    /// finishing task replace a stage for which this is false, and skip making the
+    /// task current for the drop.
+    pub(crate) fn drop_runs_user_code(&self) -> bool {
+        match self {
+            Stage::Running(_) => std::mem::needs_drop::<F>(),
+            Stage::Finished(Ok(_)) => std::mem::needs_drop::<F::Output>(),
+            Stage::Finished(Err(error)) => error.is_panic(),
+            Stage::Consumed => false,
+        }
+    }
+}
+
 pub(crate) struct Core<F: Future, S> {
     pub(crate) scheduler: S,
     pub(crate) stage: UnsafeCell<Stage<F>>,

@@ -66,11 +66,18 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// The caller owns the stage: it holds `RUNNING`, or it is the `JoinHandle` after
     /// `COMPLETE`, or it completed the task and no `JoinHandle` is interested.
     unsafe fn set_stage(&self, stage: Stage<F>) {
-        let _current = context::set_current_task(self.cell.cast());
         self.cell().core.stage.with_mut(|slot| {
             // SAFETY: exclusive per the contract; the old stage drops in place, which
             // is what pinning requires of the future.
-            unsafe { *slot = stage };
+            let old = unsafe { &mut *slot };
+            if old.drop_runs_user_code() {
+                // The task is current while its future or output drops, so that code
+                // sees its id and name (and `block_in_place` marks it).
+                let _current = context::set_current_task(self.cell.cast());
+                *old = stage;
+            } else {
+                *old = stage;
+            }
         });
     }
 
