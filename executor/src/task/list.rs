@@ -49,21 +49,23 @@ struct Slots {
 }
 
 impl Slots {
-    /// Stores `task`, returning its slot index.
-    fn insert(&mut self, task: Task) -> u32 {
+    /// Stores `task`, recording its slot index in its header.
+    fn insert(&mut self, task: Task) {
         self.len += 1;
-        match self.vacant.pop() {
-            Some(key) => {
-                self.slots[key as usize] = Some(task);
-                key
-            }
+        let key = match self.vacant.pop() {
+            Some(key) => key,
             None => {
                 let key = u32::try_from(self.slots.len())
                     .expect("more than 2^32 live tasks in one owned-list shard");
-                self.slots.push(Some(task));
+                self.slots.push(None);
                 key
             }
-        }
+        };
+        let header = task.header();
+        header
+            .owned_key
+            .store(key, std::sync::atomic::Ordering::Relaxed);
+        self.slots[key as usize] = Some(task);
     }
 
     /// The task in slot `key`, if any.
@@ -128,11 +130,7 @@ impl OwnedTasks {
             return Err(task);
         }
         shard.spawned += 1;
-        let key = shard.tasks.insert(task);
-        if let Some(task) = shard.tasks.get(key) {
-            let key_slot = &task.header().owned_key;
-            key_slot.store(key, std::sync::atomic::Ordering::Relaxed);
-        }
+        shard.tasks.insert(task);
         Ok(())
     }
 

@@ -39,6 +39,7 @@ unsafe impl Sync for SpawnSite {}
 
 impl SpawnSite {
     /// The site of a task spawned at `location`, named `name`.
+    #[inline]
     pub(crate) fn new(location: &'static Location<'static>, name: Option<Arc<str>>) -> SpawnSite {
         let tagged = match name {
             None => NonNull::from(location).cast::<u8>(),
@@ -50,6 +51,7 @@ impl SpawnSite {
         SpawnSite { tagged }
     }
 
+    #[inline]
     fn named(&self) -> Option<&Named> {
         if self.tagged.addr().get() & NAMED == 0 {
             return None;
@@ -66,6 +68,7 @@ impl SpawnSite {
     }
 
     /// Where the task was spawned.
+    #[inline]
     pub(crate) fn location(&self) -> &'static Location<'static> {
         match self.named() {
             Some(named) => named.location,
@@ -76,12 +79,14 @@ impl SpawnSite {
     }
 
     /// The task's name, if it was given one.
+    #[inline]
     pub(crate) fn name(&self) -> Option<&Arc<str>> {
         self.named().map(|named| &named.name)
     }
 }
 
 impl Drop for SpawnSite {
+    #[inline]
     fn drop(&mut self) {
         if self.named().is_some() {
             let named = self
