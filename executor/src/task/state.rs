@@ -299,6 +299,23 @@ impl State {
         })
     }
 
+    /// The `JoinHandle` goes away while the task runs on and no join waker is stored
+    /// (a detached task, the common case): clears `JOIN_INTEREST` and drops the
+    /// handle's reference in one step, returning true. Returns false, changing
+    /// nothing, when the slow path is needed: the task is complete (its output must be
+    /// dropped first, under the handle's reference), the waker slot is the task's (the
+    /// handle must take the waker back), or the handle's reference is the last.
+    pub(crate) fn drop_join_handle_fast(&self) -> bool {
+        self.update(|current| {
+            debug_assert!(current.is_join_interested());
+            if current.is_complete() || current.is_join_waker_set() || current.ref_count() == 1 {
+                return (None, false);
+            }
+            let next = Snapshot((current.0 & !JOIN_INTEREST) - REF_ONE);
+            (Some(next), true)
+        })
+    }
+
     /// Hands the join waker slot to the task side. Fails, returning the word, when the
     /// task completed first; the slot then still belongs to the handle.
     pub(crate) fn set_join_waker(&self) -> Result<Snapshot, Snapshot> {
@@ -397,6 +414,32 @@ mod tests {
         );
         assert!(!running.transition_to_shutdown());
         assert!(running.load().is_cancelled());
+    }
+
+    #[test]
+    fn a_join_handle_dropped_before_completion_leaves_in_one_step() {
+        let state = State::new(3);
+        assert!(state.drop_join_handle_fast());
+        let snapshot = state.load();
+        assert!(!snapshot.is_join_interested());
+        assert_eq!(snapshot.ref_count(), 2);
+    }
+
+    #[test]
+    fn a_join_handle_with_an_output_or_a_waker_to_drop_takes_the_slow_path() {
+        let complete = State::new(3);
+        assert_eq!(
+            complete.transition_to_running(),
+            TransitionToRunning::Success
+        );
+        complete.transition_to_complete();
+        assert!(!complete.drop_join_handle_fast());
+        assert!(complete.load().is_join_interested());
+
+        let waiting = State::new(3);
+        assert!(waiting.set_join_waker().is_ok());
+        assert!(!waiting.drop_join_handle_fast());
+        assert_eq!(waiting.load().ref_count(), 3);
     }
 
     #[test]
