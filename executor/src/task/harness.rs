@@ -126,10 +126,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                     Ok(()) => Ok(output),
                     Err(payload) => Err(JoinError::panic(self.header().id, payload)),
                 };
-                let panicked = result.is_err();
-                // SAFETY: still `RUNNING`.
-                unsafe { self.set_stage(Stage::Finished(result)) };
-                self.complete(panicked);
+                self.complete(result);
             }
             Err(payload) => {
                 let _ = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -137,9 +134,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                     unsafe { self.set_stage(Stage::Consumed) }
                 }));
                 let error = JoinError::panic(self.header().id, payload);
-                // SAFETY: still `RUNNING`.
-                unsafe { self.set_stage(Stage::Finished(Err(error))) };
-                self.complete(true);
+                self.complete(Err(error));
             }
             Ok(Poll::Pending) => match self.header().state.transition_to_idle() {
                 TransitionToIdle::Ok => {}
@@ -164,16 +159,15 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             Ok(()) => JoinError::cancelled(id),
             Err(payload) => JoinError::panic(id, payload),
         };
-        let panicked = error.is_panic();
-        // SAFETY: still `RUNNING`.
-        unsafe { self.set_stage(Stage::Finished(Err(error))) };
-        self.complete(panicked);
+        self.complete(Err(error));
     }
 
-    /// Publishes the stored output, tells the `JoinHandle`, leaves the owned list and
-    /// drops the caller's reference (and the list's). `panicked` says the output is a
-    /// panic; with no `JoinHandle` left to receive it, the scheduler is told.
-    fn complete(self, panicked: bool) {
+    /// Stores `result` for the `JoinHandle`, publishes it, leaves the owned list and
+    /// drops the caller's reference (and the list's). The caller holds `RUNNING` and
+    /// has dropped the future. A panic that no `JoinHandle` is left to receive is
+    /// reported to the scheduler.
+    fn complete(self, result: Result<F::Output, JoinError>) {
+        let panicked = result.as_ref().is_err_and(JoinError::is_panic);
         let hooks = self.cell().core.scheduler.hooks();
         if let Some(hook) = hooks.and_then(|hooks| hooks.on_terminate.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
@@ -192,6 +186,32 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             }
             None => 1,
         };
+        if !self.header().state.load().is_join_interested() {
+            // No `JoinHandle`, and none can come back: the output is nobody's. Drop it
+            // now, with the task current as for any drop of its values, and complete
+            // and release in one step.
+            let runs_user_code = match &result {
+                Ok(_) => std::mem::needs_drop::<F::Output>(),
+                Err(error) => error.is_panic(),
+            };
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+                let _current = runs_user_code.then(|| context::set_current_task(self.cell.cast()));
+                drop(result);
+            }));
+            if panicked {
+                self.cell().core.scheduler.unhandled_panic();
+            }
+            if self
+                .header()
+                .state
+                .transition_to_complete_unjoined(references)
+            {
+                self.dealloc();
+            }
+            return;
+        }
+        // SAFETY: still `RUNNING`: the stage is ours until `COMPLETE` is published.
+        unsafe { self.set_stage(Stage::Finished(result)) };
         let before = self.header().state.transition_to_complete();
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
             if !before.is_join_interested() {

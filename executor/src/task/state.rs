@@ -202,6 +202,25 @@ impl State {
         previous
     }
 
+    /// Completes a task whose output nobody will read, and drops `count` references,
+    /// in one step; true when they were the last. The caller holds `RUNNING`, saw
+    /// `JOIN_INTEREST` clear (it is never set again, and `JOIN_WAKER` went with it)
+    /// and has dropped the output already.
+    pub(crate) fn transition_to_complete_unjoined(&self, count: usize) -> bool {
+        // `RUNNING` is set and `COMPLETE` clear, so adding `COMPLETE - RUNNING` carries
+        // the one bit into the other: the same as the XOR of `transition_to_complete`,
+        // folded into the reference drop as one wrapping add.
+        let delta = (COMPLETE - RUNNING).wrapping_sub(count * REF_ONE);
+        let previous = Snapshot(self.word.fetch_add(delta, Ordering::AcqRel));
+        debug_assert!(previous.is_running() && !previous.is_complete());
+        debug_assert!(!previous.is_join_interested() && !previous.is_join_waker_set());
+        debug_assert!(
+            previous.ref_count() >= count,
+            "task reference count underflow"
+        );
+        previous.ref_count() == count
+    }
+
     /// Drops `count` references at once; true when they were the last.
     pub(crate) fn transition_to_terminal(&self, count: usize) -> bool {
         let previous = Snapshot(self.word.fetch_sub(count * REF_ONE, Ordering::AcqRel));
@@ -440,6 +459,19 @@ mod tests {
         assert!(waiting.set_join_waker().is_ok());
         assert!(!waiting.drop_join_handle_fast());
         assert_eq!(waiting.load().ref_count(), 3);
+    }
+
+    #[test]
+    fn an_unjoined_task_completes_and_drops_its_references_in_one_step() {
+        let state = State::new(3);
+        assert!(state.drop_join_handle_fast());
+        assert_eq!(state.transition_to_running(), TransitionToRunning::Success);
+        assert!(!state.transition_to_complete_unjoined(1));
+        let snapshot = state.load();
+        assert!(snapshot.is_complete() && !snapshot.is_running());
+        assert!(!snapshot.is_notified() && !snapshot.is_join_interested());
+        assert_eq!(snapshot.ref_count(), 1);
+        assert!(state.ref_dec(), "the last reference");
     }
 
     #[test]
