@@ -230,6 +230,29 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         }
     }
 
+    /// Drops the output the `JoinHandle` did not read, if any. A panic stored for the
+    /// handle and never read goes unobserved, as if the handle had been dropped
+    /// before the task finished: the scheduler is told either way, or the outcome
+    /// would hang on which thread won the race.
+    ///
+    /// # Safety
+    /// The task is complete and the caller is (or just was) its interested
+    /// `JoinHandle`, so the stage is the caller's.
+    #[inline]
+    unsafe fn drop_unread_output(&self) {
+        let unobserved_panic = self.cell().core.stage.with(|slot| {
+            // SAFETY: per the contract, the stage is ours.
+            matches!(unsafe { &*slot }, Stage::Finished(Err(error)) if error.is_panic())
+        });
+        // SAFETY: per the contract, the stage is ours.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            self.set_stage(Stage::Consumed)
+        }));
+        if unobserved_panic {
+            self.cell().core.scheduler.unhandled_panic();
+        }
+    }
+
     fn dealloc(self) {
         // SAFETY: the reference count reached zero, so this is the last access; the
         // cell was allocated as a `Box<Cell<F, S>>` in `Cell::allocate`.
@@ -348,22 +371,21 @@ fn store_join_waker(
 unsafe fn drop_join_handle<F: Future, S: Schedule>(header: NonNull<Header>) {
     // SAFETY: per this function's contract.
     let harness = unsafe { Harness::<F, S>::from_raw(header) };
-    let before = harness.header().state.unset_join_interest();
-    if before.is_complete() {
-        // A panic stored for this handle and never read goes unobserved, as if the
-        // handle had been dropped before the task finished: the scheduler is told
-        // either way, or the outcome would hang on which thread won the race.
-        let unobserved_panic = harness.cell().core.stage.with(|slot| {
-            // SAFETY: complete and we were the interested handle: the stage is ours.
-            matches!(unsafe { &*slot }, Stage::Finished(Err(error)) if error.is_panic())
-        });
-        // SAFETY: complete and we were the interested handle: the output is ours.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
-            harness.set_stage(Stage::Consumed)
-        }));
-        if unobserved_panic {
-            harness.cell().core.scheduler.unhandled_panic();
+    let state = &harness.header().state;
+    if state.load().is_complete() {
+        // The usual case for a handle that was awaited: one atomic step after the
+        // output (already taken, or dropped here) is dealt with.
+        // SAFETY: complete, and we are the interested handle.
+        unsafe { harness.drop_unread_output() };
+        if state.unset_join_interest_of_complete() {
+            harness.dealloc();
         }
+        return;
+    }
+    let before = state.unset_join_interest();
+    if before.is_complete() {
+        // SAFETY: complete, and we were the interested handle.
+        unsafe { harness.drop_unread_output() };
     } else if before.is_join_waker_set() {
         // SAFETY: we cleared `JOIN_WAKER` before `COMPLETE`, so the slot is ours again.
         harness
@@ -372,7 +394,7 @@ unsafe fn drop_join_handle<F: Future, S: Schedule>(header: NonNull<Header>) {
             .join_waker
             .with_mut(|slot| drop(unsafe { (*slot).take() }));
     }
-    if harness.header().state.ref_dec() {
+    if state.ref_dec() {
         harness.dealloc();
     }
 }

@@ -335,6 +335,20 @@ impl State {
         })
     }
 
+    /// The `JoinHandle` of a complete task goes away, having dealt with the output:
+    /// clears `JOIN_INTEREST` and drops its reference in one step; true when that
+    /// was the last reference.
+    pub(crate) fn unset_join_interest_of_complete(&self) -> bool {
+        // `JOIN_INTEREST` is set (we are the handle), so subtracting it clears it.
+        let previous = Snapshot(
+            self.word
+                .fetch_sub(JOIN_INTEREST + REF_ONE, Ordering::AcqRel),
+        );
+        debug_assert!(previous.is_complete() && previous.is_join_interested());
+        debug_assert!(previous.ref_count() >= 1, "task reference count underflow");
+        previous.ref_count() == 1
+    }
+
     /// Hands the join waker slot to the task side. Fails, returning the word, when the
     /// task completed first; the slot then still belongs to the handle.
     pub(crate) fn set_join_waker(&self) -> Result<Snapshot, Snapshot> {
@@ -472,6 +486,19 @@ mod tests {
         assert!(!snapshot.is_notified() && !snapshot.is_join_interested());
         assert_eq!(snapshot.ref_count(), 1);
         assert!(state.ref_dec(), "the last reference");
+    }
+
+    #[test]
+    fn the_handle_of_a_complete_task_leaves_in_one_step() {
+        let state = State::new(2);
+        assert_eq!(state.transition_to_running(), TransitionToRunning::Success);
+        state.transition_to_complete();
+        assert!(!state.transition_to_terminal(1));
+        assert!(
+            state.unset_join_interest_of_complete(),
+            "the last reference"
+        );
+        assert!(!state.load().is_join_interested());
     }
 
     #[test]
