@@ -280,6 +280,35 @@ fn join_handle_drop_racing_completion_drops_output_and_join_waker_once() {
 }
 
 #[test]
+fn join_handle_dropped_unpolled_racing_completion_drops_output_and_cell_once() {
+    // No join waker: the handle may leave with its one-step fast path, or find the
+    // task complete and drop the output itself.
+    model(
+        "join_handle_dropped_unpolled_racing_completion_drops_output_and_cell_once",
+        || {
+            let scheduler = TestScheduler::new();
+            let drops = Arc::new(AtomicUsize::new(0));
+            let join = scheduler.spawn(YieldOnce {
+                yielded: false,
+                _drops: DropCounter(drops.clone()),
+            });
+
+            let dropper = loom::thread::spawn(move || drop(join));
+            scheduler.run_until_idle();
+            dropper.join().unwrap();
+
+            assert_eq!(
+                drops.load(Ordering::SeqCst),
+                2,
+                "future and output, once each"
+            );
+            scheduler.shutdown();
+            assert_eq!(scheduler.cells_freed(), 1);
+        },
+    );
+}
+
+#[test]
 fn join_handle_polled_during_completion_is_ready_or_woken() {
     model(
         "join_handle_polled_during_completion_is_ready_or_woken",

@@ -94,15 +94,13 @@ pub(crate) fn current_task_id() -> Option<Id> {
 
 /// Marks the running task as inside (or out of) a `block_in_place` closure.
 pub(crate) fn set_current_task_blocking(blocking: bool) {
-    with_current_task(|header| {
-        header
-            .in_block_in_place
-            .store(blocking, std::sync::atomic::Ordering::Relaxed)
-    });
+    // The running task's own thread calls this, inside its poll: it owns the stage,
+    // as `PollCount::set_blocking` requires.
+    with_current_task(|header| header.polls.set_blocking(blocking));
 }
 
 pub(crate) fn current_task_name() -> Option<Arc<str>> {
-    with_current_task(|header| header.name.clone()).flatten()
+    with_current_task(|header| header.site.name().cloned()).flatten()
 }
 
 /// The entered runtime's handle, if any.

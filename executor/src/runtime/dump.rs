@@ -57,7 +57,7 @@ pub struct TaskInfo {
     /// (a quarter of the slow-poll threshold): exact for long polls, statistical for
     /// short ones, and zero when slow-poll detection is off.
     pub busy: Duration,
-    /// How long ago it was spawned.
+    /// How long ago it was spawned (to within a few milliseconds).
     pub age: Duration,
 }
 

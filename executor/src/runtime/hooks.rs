@@ -30,12 +30,12 @@ impl<'a> TaskMeta<'a> {
 
     /// The task's name, if it was given one.
     pub fn name(&self) -> Option<&'a str> {
-        self.header.name.as_deref()
+        self.header.site.name().map(|name| &**name)
     }
 
     /// Where the task was spawned.
     pub fn spawned_at(&self) -> &'static Location<'static> {
-        self.header.spawned_at
+        self.header.site.location()
     }
 }
 

@@ -18,7 +18,7 @@
 
 use std::fmt;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
@@ -32,12 +32,12 @@ use crate::task::Id;
 pub(crate) struct PollSlot {
     seq: AtomicU64,
     task_id: AtomicU64,
-    owned_key: AtomicUsize,
+    owned_key: AtomicU32,
 }
 
 impl PollSlot {
     /// The worker starts its `number`th poll, of the task `id` kept at `owned_key`.
-    pub(crate) fn begin(&self, number: u64, id: Id, owned_key: usize) {
+    pub(crate) fn begin(&self, number: u64, id: Id, owned_key: u32) {
         self.task_id.store(id.as_u64(), Ordering::Relaxed);
         self.owned_key.store(owned_key, Ordering::Relaxed);
         self.seq.store((number << 1) | 1, Ordering::Release);

@@ -12,7 +12,6 @@ use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, Waker};
 
 use super::cell::{Cell, Header, Schedule, Stage, Vtable};
@@ -67,11 +66,18 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// The caller owns the stage: it holds `RUNNING`, or it is the `JoinHandle` after
     /// `COMPLETE`, or it completed the task and no `JoinHandle` is interested.
     unsafe fn set_stage(&self, stage: Stage<F>) {
-        let _current = context::set_current_task(self.cell.cast());
         self.cell().core.stage.with_mut(|slot| {
             // SAFETY: exclusive per the contract; the old stage drops in place, which
             // is what pinning requires of the future.
-            unsafe { *slot = stage };
+            let old = unsafe { &mut *slot };
+            if old.drop_runs_user_code() {
+                // The task is current while its future or output drops, so that code
+                // sees its id and name (and `block_in_place` marks it).
+                let _current = context::set_current_task(self.cell.cast());
+                *old = stage;
+            } else {
+                *old = stage;
+            }
         });
     }
 
@@ -97,9 +103,8 @@ impl<F: Future, S: Schedule> Harness<F, S> {
 
     /// Polls the future once; the caller set `RUNNING`, holding the run reference.
     fn poll(self) {
-        let polls = &self.header().polls;
-        // Only the holder of `RUNNING` writes the count, so no read-modify-write.
-        polls.store(polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        // We hold `RUNNING`: the stage is ours.
+        self.header().polls.count_poll();
         let hooks = self.cell().core.scheduler.hooks();
         if let Some(hook) = hooks.and_then(|hooks| hooks.before_poll.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
@@ -121,10 +126,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                     Ok(()) => Ok(output),
                     Err(payload) => Err(JoinError::panic(self.header().id, payload)),
                 };
-                let panicked = result.is_err();
-                // SAFETY: still `RUNNING`.
-                unsafe { self.set_stage(Stage::Finished(result)) };
-                self.complete(panicked);
+                self.complete(result);
             }
             Err(payload) => {
                 let _ = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -132,9 +134,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                     unsafe { self.set_stage(Stage::Consumed) }
                 }));
                 let error = JoinError::panic(self.header().id, payload);
-                // SAFETY: still `RUNNING`.
-                unsafe { self.set_stage(Stage::Finished(Err(error))) };
-                self.complete(true);
+                self.complete(Err(error));
             }
             Ok(Poll::Pending) => match self.header().state.transition_to_idle() {
                 TransitionToIdle::Ok => {}
@@ -159,16 +159,15 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             Ok(()) => JoinError::cancelled(id),
             Err(payload) => JoinError::panic(id, payload),
         };
-        let panicked = error.is_panic();
-        // SAFETY: still `RUNNING`.
-        unsafe { self.set_stage(Stage::Finished(Err(error))) };
-        self.complete(panicked);
+        self.complete(Err(error));
     }
 
-    /// Publishes the stored output, tells the `JoinHandle`, leaves the owned list and
-    /// drops the caller's reference (and the list's). `panicked` says the output is a
-    /// panic; with no `JoinHandle` left to receive it, the scheduler is told.
-    fn complete(self, panicked: bool) {
+    /// Stores `result` for the `JoinHandle`, publishes it, leaves the owned list and
+    /// drops the caller's reference (and the list's). The caller holds `RUNNING` and
+    /// has dropped the future. A panic that no `JoinHandle` is left to receive is
+    /// reported to the scheduler.
+    fn complete(self, result: Result<F::Output, JoinError>) {
+        let panicked = result.as_ref().is_err_and(JoinError::is_panic);
         let hooks = self.cell().core.scheduler.hooks();
         if let Some(hook) = hooks.and_then(|hooks| hooks.on_terminate.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
@@ -187,6 +186,32 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             }
             None => 1,
         };
+        if !self.header().state.load().is_join_interested() {
+            // No `JoinHandle`, and none can come back: the output is nobody's. Drop it
+            // now, with the task current as for any drop of its values, and complete
+            // and release in one step.
+            let runs_user_code = match &result {
+                Ok(_) => std::mem::needs_drop::<F::Output>(),
+                Err(error) => error.is_panic(),
+            };
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+                let _current = runs_user_code.then(|| context::set_current_task(self.cell.cast()));
+                drop(result);
+            }));
+            if panicked {
+                self.cell().core.scheduler.unhandled_panic();
+            }
+            if self
+                .header()
+                .state
+                .transition_to_complete_unjoined(references)
+            {
+                self.dealloc();
+            }
+            return;
+        }
+        // SAFETY: still `RUNNING`: the stage is ours until `COMPLETE` is published.
+        unsafe { self.set_stage(Stage::Finished(result)) };
         let before = self.header().state.transition_to_complete();
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
             if !before.is_join_interested() {
@@ -202,6 +227,29 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         }
         if self.header().state.transition_to_terminal(references) {
             self.dealloc();
+        }
+    }
+
+    /// Drops the output the `JoinHandle` did not read, if any. A panic stored for the
+    /// handle and never read goes unobserved, as if the handle had been dropped
+    /// before the task finished: the scheduler is told either way, or the outcome
+    /// would hang on which thread won the race.
+    ///
+    /// # Safety
+    /// The task is complete and the caller is (or just was) its interested
+    /// `JoinHandle`, so the stage is the caller's.
+    #[inline]
+    unsafe fn drop_unread_output(&self) {
+        let unobserved_panic = self.cell().core.stage.with(|slot| {
+            // SAFETY: per the contract, the stage is ours.
+            matches!(unsafe { &*slot }, Stage::Finished(Err(error)) if error.is_panic())
+        });
+        // SAFETY: per the contract, the stage is ours.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
+            self.set_stage(Stage::Consumed)
+        }));
+        if unobserved_panic {
+            self.cell().core.scheduler.unhandled_panic();
         }
     }
 
@@ -323,22 +371,21 @@ fn store_join_waker(
 unsafe fn drop_join_handle<F: Future, S: Schedule>(header: NonNull<Header>) {
     // SAFETY: per this function's contract.
     let harness = unsafe { Harness::<F, S>::from_raw(header) };
-    let before = harness.header().state.unset_join_interest();
-    if before.is_complete() {
-        // A panic stored for this handle and never read goes unobserved, as if the
-        // handle had been dropped before the task finished: the scheduler is told
-        // either way, or the outcome would hang on which thread won the race.
-        let unobserved_panic = harness.cell().core.stage.with(|slot| {
-            // SAFETY: complete and we were the interested handle: the stage is ours.
-            matches!(unsafe { &*slot }, Stage::Finished(Err(error)) if error.is_panic())
-        });
-        // SAFETY: complete and we were the interested handle: the output is ours.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
-            harness.set_stage(Stage::Consumed)
-        }));
-        if unobserved_panic {
-            harness.cell().core.scheduler.unhandled_panic();
+    let state = &harness.header().state;
+    if state.load().is_complete() {
+        // The usual case for a handle that was awaited: one atomic step after the
+        // output (already taken, or dropped here) is dealt with.
+        // SAFETY: complete, and we are the interested handle.
+        unsafe { harness.drop_unread_output() };
+        if state.unset_join_interest_of_complete() {
+            harness.dealloc();
         }
+        return;
+    }
+    let before = state.unset_join_interest();
+    if before.is_complete() {
+        // SAFETY: complete, and we were the interested handle.
+        unsafe { harness.drop_unread_output() };
     } else if before.is_join_waker_set() {
         // SAFETY: we cleared `JOIN_WAKER` before `COMPLETE`, so the slot is ours again.
         harness
@@ -347,7 +394,7 @@ unsafe fn drop_join_handle<F: Future, S: Schedule>(header: NonNull<Header>) {
             .join_waker
             .with_mut(|slot| drop(unsafe { (*slot).take() }));
     }
-    if harness.header().state.ref_dec() {
+    if state.ref_dec() {
         harness.dealloc();
     }
 }

@@ -107,6 +107,11 @@ impl<T> Future for JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let header = self.raw.header();
+        // One compare-and-swap for a handle dropped while its task runs on; the
+        // cell's typed code only when there is an output or a join waker to drop.
+        if header.state.drop_join_handle_fast() {
+            return;
+        }
         // SAFETY: this handle owns the join reference and gives it up here.
         unsafe { (header.vtable.drop_join_handle)(NonNull::from(header)) };
     }

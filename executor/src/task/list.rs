@@ -8,12 +8,16 @@
 //! spawning touches no shared counter. Closing it (at shutdown) is final: a task bound
 //! afterwards is handed back to be cancelled at once.
 //!
+//! Each shard keeps its tasks in a vector of slots, one word each (`Option<Task>` is a
+//! non-null pointer), with the indexes of the empty slots on a free list; a task
+//! records its slot index in its header, so removal finds it without a search. (A
+//! `slab::Slab<Task>` would take two words per slot, its vacant entries holding the
+//! free list's links: a word more for every live task.)
+//!
 //! A graceful shutdown waits for the list to empty ([`OwnedTasks::wait_until_empty`]).
 //! Removals pay for that only with one load of the `draining` flag; while a drain is
 //! on, each removal also stores a wake-up permit for the one waiter, which then
 //! recounts.
-
-use slab::Slab;
 
 use super::{Id, Task};
 use crate::loom::{AtomicBool, Mutex, Ordering};
@@ -30,9 +34,68 @@ pub(crate) struct OwnedTasks {
 
 #[derive(Default)]
 struct Shard {
-    tasks: Slab<Task>,
+    tasks: Slots,
     /// Tasks ever bound to this shard.
     spawned: u64,
+}
+
+/// The tasks of one shard: each in the slot whose index its header's `owned_key` holds.
+#[derive(Default)]
+struct Slots {
+    slots: Vec<Option<Task>>,
+    /// Indexes of the `None` slots, reused last-freed first.
+    vacant: Vec<u32>,
+    len: usize,
+}
+
+impl Slots {
+    /// Stores `task`, recording its slot index in its header.
+    fn insert(&mut self, task: Task) {
+        self.len += 1;
+        let key = match self.vacant.pop() {
+            Some(key) => key,
+            None => {
+                let key = u32::try_from(self.slots.len())
+                    .expect("more than 2^32 live tasks in one owned-list shard");
+                self.slots.push(None);
+                key
+            }
+        };
+        let header = task.header();
+        header
+            .owned_key
+            .store(key, std::sync::atomic::Ordering::Relaxed);
+        self.slots[key as usize] = Some(task);
+    }
+
+    /// The task in slot `key`, if any.
+    fn get(&self, key: u32) -> Option<&Task> {
+        self.slots.get(key as usize)?.as_ref()
+    }
+
+    /// Takes the task out of slot `key`, if it is `task`.
+    fn remove_if(&mut self, key: u32, task: &Task) -> Option<Task> {
+        let slot = self.slots.get_mut(key as usize)?;
+        if slot.as_ref()?.raw() != task.raw() {
+            return None;
+        }
+        let removed = slot.take();
+        self.vacant.push(key);
+        self.len -= 1;
+        removed
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Task> {
+        self.slots.iter().flatten()
+    }
+
+    fn into_tasks(self) -> impl Iterator<Item = Task> {
+        self.slots.into_iter().flatten()
+    }
 }
 
 impl OwnedTasks {
@@ -67,11 +130,7 @@ impl OwnedTasks {
             return Err(task);
         }
         shard.spawned += 1;
-        let entry = shard.tasks.vacant_entry();
-        task.header()
-            .owned_key
-            .store(entry.key(), Ordering::Relaxed);
-        entry.insert(task);
+        shard.tasks.insert(task);
         Ok(())
     }
 
@@ -79,11 +138,8 @@ impl OwnedTasks {
     pub(crate) fn remove(&self, task: &Task) -> Option<Task> {
         let header = task.header();
         let mut shard = self.shard_of(header.id).lock();
-        let key = header.owned_key.load(Ordering::Relaxed);
-        let removed = match shard.tasks.get(key) {
-            Some(held) if held.raw() == task.raw() => Some(shard.tasks.remove(key)),
-            _ => None,
-        };
+        let key = header.owned_key.load(std::sync::atomic::Ordering::Relaxed);
+        let removed = shard.tasks.remove_if(key, task);
         drop(shard);
         // Read after the shard lock is released: a drain that set the flag before
         // counting this shard (under the same lock) is seen here, so either its count
@@ -121,7 +177,7 @@ impl OwnedTasks {
     pub(crate) fn for_each(&self, mut visit: impl FnMut(&Task)) {
         for shard in self.shards.iter() {
             let shard = shard.lock();
-            for (_, task) in shard.tasks.iter() {
+            for task in shard.tasks.iter() {
                 visit(task);
             }
         }
@@ -132,7 +188,7 @@ impl OwnedTasks {
     pub(crate) fn describe(
         &self,
         id: u64,
-        key: usize,
+        key: u32,
     ) -> Option<(
         Id,
         Option<std::sync::Arc<str>>,
@@ -141,11 +197,17 @@ impl OwnedTasks {
         let shard = self.shards[id as usize & self.shard_mask].lock();
         let task = shard.tasks.get(key)?;
         let header = task.header();
-        (header.id.as_u64() == id).then(|| (header.id, header.name.clone(), header.spawned_at))
+        (header.id.as_u64() == id).then(|| {
+            (
+                header.id,
+                header.site.name().cloned(),
+                header.site.location(),
+            )
+        })
     }
 
     /// Adds `millis` of sampled busy time to the task with id `id` kept at `key`.
-    pub(crate) fn add_sampled_busy(&self, id: u64, key: usize, millis: u32) {
+    pub(crate) fn add_sampled_busy(&self, id: u64, key: u32, millis: u32) {
         let shard = self.shards[id as usize & self.shard_mask].lock();
         if let Some(task) = shard.tasks.get(key) {
             let header = task.header();
@@ -168,7 +230,7 @@ impl OwnedTasks {
         self.closed.store(true, Ordering::Release);
         for shard in self.shards.iter() {
             let drained = std::mem::take(&mut shard.lock().tasks);
-            for (_, task) in drained {
+            for task in drained.into_tasks() {
                 task.shutdown();
             }
         }

@@ -18,6 +18,7 @@ mod join;
 mod join_set;
 pub(crate) mod list;
 mod local;
+mod site;
 mod spawn;
 pub(crate) mod state;
 mod task_local;
@@ -126,7 +127,7 @@ impl Task {
         let state = header.state.load();
         let state = if state.is_complete() {
             TaskState::Finished
-        } else if state.is_running() && header.in_block_in_place.load(Ordering::Relaxed) {
+        } else if state.is_running() && header.polls.is_blocking() {
             TaskState::Blocking
         } else if state.is_running() {
             TaskState::Running
@@ -137,10 +138,10 @@ impl Task {
         };
         crate::runtime::TaskInfo {
             id: header.id,
-            name: header.name.clone(),
-            spawned_at: header.spawned_at,
+            name: header.site.name().cloned(),
+            spawned_at: header.site.location(),
             state,
-            polls: header.polls.load(Ordering::Relaxed),
+            polls: header.polls.count(),
             busy: std::time::Duration::from_millis(u64::from(
                 header.sampled_busy_millis.load(Ordering::Relaxed),
             )),

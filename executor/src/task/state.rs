@@ -202,6 +202,25 @@ impl State {
         previous
     }
 
+    /// Completes a task whose output nobody will read, and drops `count` references,
+    /// in one step; true when they were the last. The caller holds `RUNNING`, saw
+    /// `JOIN_INTEREST` clear (it is never set again, and `JOIN_WAKER` went with it)
+    /// and has dropped the output already.
+    pub(crate) fn transition_to_complete_unjoined(&self, count: usize) -> bool {
+        // `RUNNING` is set and `COMPLETE` clear, so adding `COMPLETE - RUNNING` carries
+        // the one bit into the other: the same as the XOR of `transition_to_complete`,
+        // folded into the reference drop as one wrapping add.
+        let delta = (COMPLETE - RUNNING).wrapping_sub(count * REF_ONE);
+        let previous = Snapshot(self.word.fetch_add(delta, Ordering::AcqRel));
+        debug_assert!(previous.is_running() && !previous.is_complete());
+        debug_assert!(!previous.is_join_interested() && !previous.is_join_waker_set());
+        debug_assert!(
+            previous.ref_count() >= count,
+            "task reference count underflow"
+        );
+        previous.ref_count() == count
+    }
+
     /// Drops `count` references at once; true when they were the last.
     pub(crate) fn transition_to_terminal(&self, count: usize) -> bool {
         let previous = Snapshot(self.word.fetch_sub(count * REF_ONE, Ordering::AcqRel));
@@ -297,6 +316,37 @@ impl State {
             };
             (Some(Snapshot(next)), current)
         })
+    }
+
+    /// The `JoinHandle` goes away while the task runs on and no join waker is stored
+    /// (a detached task, the common case): clears `JOIN_INTEREST` and drops the
+    /// handle's reference in one step, returning true. Returns false, changing
+    /// nothing, when the slow path is needed: the task is complete (its output must be
+    /// dropped first, under the handle's reference), the waker slot is the task's (the
+    /// handle must take the waker back), or the handle's reference is the last.
+    pub(crate) fn drop_join_handle_fast(&self) -> bool {
+        self.update(|current| {
+            debug_assert!(current.is_join_interested());
+            if current.is_complete() || current.is_join_waker_set() || current.ref_count() == 1 {
+                return (None, false);
+            }
+            let next = Snapshot((current.0 & !JOIN_INTEREST) - REF_ONE);
+            (Some(next), true)
+        })
+    }
+
+    /// The `JoinHandle` of a complete task goes away, having dealt with the output:
+    /// clears `JOIN_INTEREST` and drops its reference in one step; true when that
+    /// was the last reference.
+    pub(crate) fn unset_join_interest_of_complete(&self) -> bool {
+        // `JOIN_INTEREST` is set (we are the handle), so subtracting it clears it.
+        let previous = Snapshot(
+            self.word
+                .fetch_sub(JOIN_INTEREST + REF_ONE, Ordering::AcqRel),
+        );
+        debug_assert!(previous.is_complete() && previous.is_join_interested());
+        debug_assert!(previous.ref_count() >= 1, "task reference count underflow");
+        previous.ref_count() == 1
     }
 
     /// Hands the join waker slot to the task side. Fails, returning the word, when the
@@ -397,6 +447,58 @@ mod tests {
         );
         assert!(!running.transition_to_shutdown());
         assert!(running.load().is_cancelled());
+    }
+
+    #[test]
+    fn a_join_handle_dropped_before_completion_leaves_in_one_step() {
+        let state = State::new(3);
+        assert!(state.drop_join_handle_fast());
+        let snapshot = state.load();
+        assert!(!snapshot.is_join_interested());
+        assert_eq!(snapshot.ref_count(), 2);
+    }
+
+    #[test]
+    fn a_join_handle_with_an_output_or_a_waker_to_drop_takes_the_slow_path() {
+        let complete = State::new(3);
+        assert_eq!(
+            complete.transition_to_running(),
+            TransitionToRunning::Success
+        );
+        complete.transition_to_complete();
+        assert!(!complete.drop_join_handle_fast());
+        assert!(complete.load().is_join_interested());
+
+        let waiting = State::new(3);
+        assert!(waiting.set_join_waker().is_ok());
+        assert!(!waiting.drop_join_handle_fast());
+        assert_eq!(waiting.load().ref_count(), 3);
+    }
+
+    #[test]
+    fn an_unjoined_task_completes_and_drops_its_references_in_one_step() {
+        let state = State::new(3);
+        assert!(state.drop_join_handle_fast());
+        assert_eq!(state.transition_to_running(), TransitionToRunning::Success);
+        assert!(!state.transition_to_complete_unjoined(1));
+        let snapshot = state.load();
+        assert!(snapshot.is_complete() && !snapshot.is_running());
+        assert!(!snapshot.is_notified() && !snapshot.is_join_interested());
+        assert_eq!(snapshot.ref_count(), 1);
+        assert!(state.ref_dec(), "the last reference");
+    }
+
+    #[test]
+    fn the_handle_of_a_complete_task_leaves_in_one_step() {
+        let state = State::new(2);
+        assert_eq!(state.transition_to_running(), TransitionToRunning::Success);
+        state.transition_to_complete();
+        assert!(!state.transition_to_terminal(1));
+        assert!(
+            state.unset_join_interest_of_complete(),
+            "the last reference"
+        );
+        assert!(!state.load().is_join_interested());
     }
 
     #[test]
