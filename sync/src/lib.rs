@@ -57,11 +57,11 @@ pub use cancellation::{
     CancellationToken, DropGuard, WaitForCancellationFuture, WaitForCancellationFutureOwned,
 };
 pub use event::Event;
-/// asyncio's work queue, also reachable as `queue::Queue` beside its error types.
-pub use queue::Queue;
 pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
 pub use once_cell::{OnceCell, SetError};
+/// asyncio's work queue, also reachable as `queue::Queue` beside its error types.
+pub use queue::Queue;
 pub use rwlock::{
     OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
     RwLockWriteGuard,

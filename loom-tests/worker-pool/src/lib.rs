@@ -1,29 +1,30 @@
 //! A user's crate, written the way an application would write it: a bounded worker
-//! pool built on `spindle::sync::{Semaphore, Mutex}`, and a loom model of it in
+//! pool built on `spindle::sync::{Semaphore, Mutex, Notify}`, and a loom model of it in
 //! `tests/model.rs`.
 //!
 //! It is here to show what `RUSTFLAGS="--cfg loom"` gives a spindle user: with that
 //! flag, spindle's sync primitives are built on loom's atomics, locks and cells, so a
-//! loom model of *this* crate also explores every interleaving inside the semaphore
-//! and the mutex it uses. The crate's own shim (below) is the only loom-specific code a
-//! user writes: which `thread` and which `block_on` to use.
+//! loom model of *this* crate also explores every interleaving inside the semaphore,
+//! the mutex and the notify it uses. The crate's own shim (below) is the only
+//! loom-specific code a user writes: which `thread` to use.
 //!
-//! The pool runs at most `capacity` jobs at once, each on its own thread. A job holds
-//! a semaphore permit from submission until its result is recorded;
-//! [`Pool::wait_idle`] takes every permit, so when it returns, every submitted job's
-//! result is in the list. [`Pool::with_planted_bug`] builds the same pool with the
-//! permit released *before* the result is recorded: `wait_idle` can then return a list
-//! that misses a finished job. An ordinary test run almost never hits that window;
-//! the loom model finds it at once (see `loom-tests/README.md` for both outputs).
-
-#![deny(missing_docs)]
+//! The pool runs at most `capacity` jobs at once, each on its own thread (a semaphore
+//! permit per job). A finished job records its result, counts itself out and wakes
+//! whoever waits in [`Pool::wait_idle`], which returns every result once no job runs.
+//!
+//! [`Pool::with_planted_bug`] builds the same pool with the classic lost wake-up in
+//! `wait_idle`: it checks "is a job still running?" and only *then* starts listening
+//! for the "job finished" notification, so a job that finishes between the two is never
+//! heard of and `wait_idle` waits forever. The window is a few instructions wide: an
+//! ordinary test run on real threads almost never falls into it, while the loom model
+//! finds it at once (see `loom-tests/worker-pool/README.md` for both outputs).
 
 use std::sync::Arc;
 
-use spindle::sync::{Mutex, Semaphore};
+use spindle::sync::{Mutex, Notify, Semaphore};
 
-/// Threads and blocking waits, from loom under `--cfg loom` and from std otherwise:
-/// the one piece of the user's code that knows about loom.
+/// Threads from loom under `--cfg loom` and from std otherwise: the one piece of the
+/// user's code that knows about loom.
 mod shim {
     #[cfg(loom)]
     pub(crate) use loom::thread;
@@ -31,12 +32,19 @@ mod shim {
     pub(crate) use std::thread;
 }
 
+/// What the jobs share: their results, and how many are still running.
+#[derive(Default)]
+struct Progress {
+    results: Vec<u64>,
+    running: usize,
+}
+
 /// A pool that runs at most `capacity` jobs at a time and collects their results.
 pub struct Pool {
-    capacity: u32,
     permits: Arc<Semaphore>,
-    results: Arc<Mutex<Vec<u64>>>,
-    release_before_record: bool,
+    progress: Arc<Mutex<Progress>>,
+    job_finished: Arc<Notify>,
+    check_before_listening: bool,
 }
 
 impl Pool {
@@ -45,21 +53,21 @@ impl Pool {
     /// # Panics
     ///
     /// Panics when `capacity` is 0: such a pool could never run a job.
-    pub fn new(capacity: u32) -> Pool {
+    pub fn new(capacity: usize) -> Pool {
         assert!(capacity > 0, "Pool::new(0): a pool needs room for one job");
         Pool {
-            capacity,
-            permits: Arc::new(Semaphore::new(capacity as usize)),
-            results: Arc::new(Mutex::new(Vec::new())),
-            release_before_record: false,
+            permits: Arc::new(Semaphore::new(capacity)),
+            progress: Arc::new(Mutex::new(Progress::default())),
+            job_finished: Arc::new(Notify::new()),
+            check_before_listening: false,
         }
     }
 
-    /// The same pool with the planted bug: a job gives its permit back before it
-    /// records its result.
-    pub fn with_planted_bug(capacity: u32) -> Pool {
+    /// The same pool with the planted bug: `wait_idle` checks for running jobs before
+    /// it starts listening for their end.
+    pub fn with_planted_bug(capacity: usize) -> Pool {
         Pool {
-            release_before_record: true,
+            check_before_listening: true,
             ..Pool::new(capacity)
         }
     }
@@ -72,29 +80,47 @@ impl Pool {
             .acquire_owned()
             .await
             .expect("the pool never closes its semaphore");
-        let results = self.results.clone();
-        let release_before_record = self.release_before_record;
+        self.progress.lock().await.running += 1;
+        let progress = self.progress.clone();
+        let job_finished = self.job_finished.clone();
         shim::thread::spawn(move || {
             let result = job();
-            if release_before_record {
-                // THE PLANTED BUG: from here, `wait_idle` may take every permit and
-                // read the results before this one is in.
-                drop(permit);
-                results.blocking_lock().push(result);
-            } else {
-                results.blocking_lock().push(result);
-                drop(permit);
+            {
+                let mut progress = progress.blocking_lock();
+                progress.results.push(result);
+                progress.running -= 1;
             }
+            job_finished.notify_waiters();
+            drop(permit);
         });
     }
 
     /// Waits until no job is running, then returns every result recorded so far.
     pub async fn wait_idle(&self) -> Vec<u64> {
-        let _all = self
-            .permits
-            .acquire_many(self.capacity)
-            .await
-            .expect("the pool never closes its semaphore");
-        self.results.lock().await.clone()
+        loop {
+            if self.check_before_listening {
+                // THE PLANTED BUG: a job that finishes between this check and the
+                // `notified()` below notifies nobody, and the wait never ends.
+                if let Some(results) = self.results_if_idle().await {
+                    return results;
+                }
+                self.job_finished.notified().await;
+            } else {
+                // Listen first, then check: a `Notified` counts every `notify_waiters`
+                // made after it was created, so a job finishing after the check still
+                // wakes this wait.
+                let finished = self.job_finished.notified();
+                if let Some(results) = self.results_if_idle().await {
+                    return results;
+                }
+                finished.await;
+            }
+        }
+    }
+
+    /// The results, if no job is running.
+    async fn results_if_idle(&self) -> Option<Vec<u64>> {
+        let progress = self.progress.lock().await;
+        (progress.running == 0).then(|| progress.results.clone())
     }
 }
