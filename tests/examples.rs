@@ -12,32 +12,15 @@
 
 #[cfg(feature = "hyper")]
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+mod support;
+use support::example_binary;
+
 /// How long an example may run before the test gives up on it and kills it.
 const BOUND: Duration = Duration::from_secs(120);
-
-/// The binary of example `name`, built by `cargo test` beside this test's own binary
-/// (`target/<profile>/deps/examples-HASH` -> `target/<profile>/examples/NAME`).
-fn example_binary(name: &str) -> PathBuf {
-    let test_binary = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = test_binary
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the test binary lives in target/<profile>/deps");
-    let binary = profile_dir.join("examples").join(name);
-    assert!(
-        binary.exists(),
-        "example binary {} is missing. `cargo test` builds the examples only when run \
-         without target filters (`cargo test --workspace`); before `cargo test --test \
-         examples`, run `cargo build --examples` (with `--features hyper` for http_server)",
-        binary.display()
-    );
-    binary
-}
 
 /// Kills the child when dropped, so a failing test leaves no process behind.
 #[cfg(feature = "hyper")]

@@ -7,31 +7,16 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+mod support;
+use support::example_binary;
+
 /// How long a child may take to do what it was told before the test gives up (and
 /// kills it) instead of hanging; a bound, not a measurement.
 const CHILD_BOUND: Duration = Duration::from_secs(60);
-
-fn example_binary(name: &str) -> PathBuf {
-    let test_binary = std::env::current_exe().expect("the test binary's path");
-    // target/<profile>/deps/<test> -> target/<profile>/examples/<name>
-    let profile_dir = test_binary
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("the test binary lives in target/<profile>/deps");
-    let binary = profile_dir.join("examples").join(name);
-    assert!(
-        binary.exists(),
-        "{} is missing: run the tests with `cargo test` (which builds the examples), or \
-         `cargo build --examples` first",
-        binary.display()
-    );
-    binary
-}
 
 struct Server {
     child: Child,

@@ -103,3 +103,22 @@ pub fn within<T: Send + 'static>(
         Err(_) => panic!("the scenario hung for {limit:?}"),
     }
 }
+
+/// The binary of example `name`, built by `cargo test` beside this test's own binary
+/// (`target/<profile>/deps/examples-HASH` -> `target/<profile>/examples/NAME`).
+pub fn example_binary(name: &str) -> std::path::PathBuf {
+    let test_binary = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = test_binary
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("the test binary lives in target/<profile>/deps");
+    let binary = profile_dir.join("examples").join(name);
+    assert!(
+        binary.exists(),
+        "example binary {} is missing. `cargo test` builds the examples only when run \
+         without target filters (`cargo test --workspace`); before `cargo test --test \
+         examples`, run `cargo build --examples` (with `--features hyper` for http_server)",
+        binary.display()
+    );
+    binary
+}
