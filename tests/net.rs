@@ -9,7 +9,7 @@ use spindle::runtime::Builder;
 
 mod support;
 
-use support::{panic_message, Flavour};
+use support::{echo_server, panic_message, payload, Flavour};
 
 flavour_tests!(
     tcp_echo_round_trips_every_byte,
@@ -20,35 +20,6 @@ flavour_tests!(
     sleep_and_socket_share_the_driver,
     io_metrics_count_events_and_registrations,
 );
-
-async fn echo_server(listener: TcpListener, connections: usize) {
-    let mut handles = Vec::new();
-    for _ in 0..connections {
-        let (mut stream, _) = listener.accept().await.expect("accept");
-        handles.push(spindle::spawn(async move {
-            let mut buffer = vec![0u8; 4096];
-            loop {
-                let read = stream.read(&mut buffer).await.expect("server read");
-                if read == 0 {
-                    break;
-                }
-                stream
-                    .write_all(&buffer[..read])
-                    .await
-                    .expect("server write");
-            }
-        }));
-    }
-    for handle in handles {
-        handle.await.unwrap();
-    }
-}
-
-fn payload(seed: usize, len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| ((i * 31 + seed * 7) % 251) as u8)
-        .collect()
-}
 
 async fn echo_client(address: std::net::SocketAddr, seed: usize, len: usize) {
     let stream = TcpStream::connect(address).await.expect("connect");

@@ -39,7 +39,7 @@ use spindle::time::Instant;
 
 mod support;
 
-use support::{within, DropCounter, Flavour, GENEROUS};
+use support::{echo_server, payload, within, DropCounter, Flavour, GENEROUS};
 
 flavour_tests!(
     twenty_thousand_tasks_alive_at_once_all_complete,
@@ -293,36 +293,6 @@ fn listen(backlog: usize) -> TcpListener {
     socket
         .listen(backlog.min(u32::MAX as usize) as u32)
         .unwrap()
-}
-
-/// Accepts `connections` connections and echoes each until its client half-closes.
-async fn echo_server(listener: TcpListener, connections: usize) {
-    let mut handles = Vec::with_capacity(connections);
-    for _ in 0..connections {
-        let (mut stream, _) = listener.accept().await.expect("accept");
-        handles.push(spindle::spawn(async move {
-            let mut buffer = vec![0u8; 4096];
-            loop {
-                let read = stream.read(&mut buffer).await.expect("server read");
-                if read == 0 {
-                    break;
-                }
-                stream
-                    .write_all(&buffer[..read])
-                    .await
-                    .expect("server write");
-            }
-        }));
-    }
-    for handle in handles {
-        handle.await.unwrap();
-    }
-}
-
-fn payload(seed: usize, len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| ((i * 31 + seed * 7) % 251) as u8)
-        .collect()
 }
 
 /// Opens `connections` connections (a few hundred connecting at a time, so the

@@ -122,3 +122,36 @@ pub fn example_binary(name: &str) -> std::path::PathBuf {
     );
     binary
 }
+
+/// Accepts `connections` connections and echoes each until its client half-closes.
+pub async fn echo_server(listener: spindle::net::TcpListener, connections: usize) {
+    use spindle::io::{AsyncReadExt, AsyncWriteExt};
+    let mut handles = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let (mut stream, _) = listener.accept().await.expect("accept");
+        handles.push(spindle::spawn(async move {
+            let mut buffer = vec![0u8; 4096];
+            loop {
+                let read = stream.read(&mut buffer).await.expect("server read");
+                if read == 0 {
+                    break;
+                }
+                stream
+                    .write_all(&buffer[..read])
+                    .await
+                    .expect("server write");
+            }
+        }));
+    }
+    for handle in handles {
+        handle.await.expect("echo task");
+    }
+}
+
+/// `len` bytes that differ with `seed`, so a byte delivered to the wrong connection
+/// or out of place shows.
+pub fn payload(seed: usize, len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| ((i * 31 + seed * 7) % 251) as u8)
+        .collect()
+}
