@@ -81,7 +81,13 @@ pub(crate) struct Context {
 
 /// The state a worker owns exclusively.
 struct Core {
-    tick: u32,
+    /// Ticks (tasks started or parks) left before the next driver poll and shutdown
+    /// check; reset to `Config::event_interval`. A countdown rather than `tick %
+    /// interval`, which costs a division on every task.
+    ticks_to_maintenance: u32,
+    /// Ticks left before `next_task` looks at the injector first; reset to
+    /// `Config::global_queue_interval`.
+    ticks_to_injector_first: u32,
     lifo_slot: Option<Notified>,
     lifo_enabled: bool,
     lifo_polls_in_a_row: u8,
@@ -96,6 +102,15 @@ struct Core {
     busy_since: Instant,
     /// Polls started by this worker's core, numbering its slow-poll reports.
     polls_started: u64,
+}
+
+impl Core {
+    /// Counts a poll about to start on this core and returns its number, which names
+    /// the poll in the watchdog's slot.
+    fn number_next_poll(&mut self) -> u64 {
+        self.polls_started += 1;
+        self.polls_started
+    }
 }
 
 pub(super) fn create(
@@ -116,7 +131,8 @@ pub(super) fn create(
             unparker: park.unparker(),
         });
         cores.push(Box::new(Core {
-            tick: 0,
+            ticks_to_maintenance: config.event_interval,
+            ticks_to_injector_first: config.global_queue_interval,
             lifo_slot: None,
             lifo_enabled: true,
             lifo_polls_in_a_row: 0,
@@ -231,8 +247,9 @@ impl Context {
 
     fn run(&self, mut core: Box<Core>) {
         while !core.is_shutdown {
-            core.tick = core.tick.wrapping_add(1);
-            if core.tick % self.handle.config.event_interval == 0 {
+            core.ticks_to_maintenance -= 1;
+            if core.ticks_to_maintenance == 0 {
+                core.ticks_to_maintenance = self.handle.config.event_interval;
                 core = self.maintenance(core);
                 if core.is_shutdown {
                     break;
@@ -266,7 +283,9 @@ impl Context {
     }
 
     fn next_task(&self, core: &mut Core) -> Option<Notified> {
-        if core.tick % self.handle.config.global_queue_interval == 0 {
+        core.ticks_to_injector_first -= 1;
+        if core.ticks_to_injector_first == 0 {
+            core.ticks_to_injector_first = self.handle.config.global_queue_interval;
             self.steal_from_injector(core)
                 .or_else(|| core.lifo_slot.take())
                 .or_else(|| core.local.pop())
@@ -334,11 +353,12 @@ impl Context {
         }
         core.lifo_enabled = true;
         core.lifo_polls_in_a_row = 0;
+        let first_poll = core.number_next_poll();
         *self.core.borrow_mut() = Some(core);
         let metrics = self.metrics();
         spindle_sync::coop::with_budget(|| {
             WorkerMetrics::add(&metrics.poll_count, 1);
-            self.run_watched(task);
+            self.run_watched(task, first_poll);
             loop {
                 let mut slot = self.core.borrow_mut();
                 let Some(core) = slot.as_mut() else {
@@ -357,33 +377,27 @@ impl Context {
                     return;
                 }
                 core.lifo_polls_in_a_row += 1;
+                let number = core.number_next_poll();
                 drop(slot);
                 WorkerMetrics::add(&metrics.poll_count, 1);
-                self.run_watched(next);
+                self.run_watched(next, number);
             }
         });
         self.core.borrow_mut().take()
     }
 
-    /// Runs one task with its poll published to the slow-poll watchdog. If the task
-    /// handed the core away (`block_in_place`), the slot belongs to the core's new
-    /// thread and is left alone.
-    fn run_watched(&self, task: Notified) {
+    /// Runs one task with its poll (numbered `number` by the core) published to the
+    /// slow-poll watchdog. If the task handed the core away (`block_in_place`), the
+    /// slot belongs to the core's new thread and is left alone.
+    #[inline]
+    fn run_watched(&self, task: Notified, number: u64) {
         let header = task.header();
         let (id, key) = (header.id, header.owned_key.load(Ordering::Relaxed));
-        let number = self.core.borrow_mut().as_mut().map(|core| {
-            core.polls_started += 1;
-            core.polls_started
-        });
         let slot = &self.shared().poll_slots[self.index];
-        if let Some(number) = number {
-            slot.begin(number, id, key);
-        }
+        slot.begin(number, id, key);
         task.run();
-        if let Some(number) = number {
-            if self.core.borrow().is_some() {
-                slot.end(number);
-            }
+        if self.core.borrow().is_some() {
+            slot.end(number);
         }
     }
 
@@ -518,6 +532,7 @@ impl Handle {
     }
 
     /// Wakes one parked worker if nobody is searching.
+    #[inline]
     pub(super) fn notify_parked(&self) {
         if let Some(worker) = self.shared.idle.worker_to_notify() {
             self.shared.remotes[worker].unparker.unpark();
