@@ -4,7 +4,9 @@
 //! What they prove: a released permit goes to the waiter at the front, never to a
 //! later one polled at the same moment (FIFO); a waiter cancelled while a permit is
 //! being handed to it gives the permit back, and it flows on to the next waiter; and
-//! the mutex gives mutual exclusion (loom checks the cell's accesses) with no lost
+//! a waiter polled while its grant is being published, or while the semaphore closes,
+//! sees the outcome whole (it reads it without the lock, from its own node) and the
+//! releaser never touches the node after publishing it; the mutex gives mutual exclusion (loom checks the cell's accesses) with no lost
 //! wake-up between two lockers and a cancelled one.
 
 #![cfg(loom)]
@@ -106,6 +108,84 @@ fn mutex_lock_cancelled_during_hand_over_passes_the_lock_on() {
             canceller.join().unwrap();
 
             assert!(mutex.try_lock().is_ok(), "the lock is free again");
+        },
+    );
+}
+
+#[test]
+fn waiter_polled_while_its_grant_is_published_gets_all_of_it() {
+    model(
+        "waiter_polled_while_its_grant_is_published_gets_all_of_it",
+        || {
+            let semaphore = Arc::new(Semaphore::new(0));
+            let releaser_semaphore = semaphore.clone();
+            let mut waiter = pin!(semaphore.acquire_many(2));
+            assert!(poll_noop(&mut waiter.as_mut()).is_pending());
+
+            let releaser = loom::thread::spawn(move || releaser_semaphore.add_permits(2));
+            // Races the grant: reads the node's outcome without the lock.
+            let early = poll_noop(&mut waiter.as_mut());
+            releaser.join().unwrap();
+            let permit = match early {
+                Poll::Ready(permit) => permit,
+                Poll::Pending => match poll_noop(&mut waiter.as_mut()) {
+                    Poll::Ready(permit) => permit,
+                    Poll::Pending => panic!("the grant was lost"),
+                },
+            }
+            .expect("open");
+            assert_eq!(permit.num_permits(), 2);
+            assert_eq!(semaphore.available_permits(), 0);
+            drop(permit);
+            assert_eq!(semaphore.available_permits(), 2, "no permit leaked");
+        },
+    );
+}
+
+#[test]
+fn granted_waiter_dropped_while_the_grant_is_published_returns_it() {
+    model(
+        "granted_waiter_dropped_while_the_grant_is_published_returns_it",
+        || {
+            let semaphore = StdArc::new(Semaphore::new(0));
+            let mut waiter = Box::pin(semaphore.clone().acquire_owned());
+            assert!(poll_noop(&mut waiter.as_mut()).is_pending());
+
+            let releaser = {
+                let semaphore = semaphore.clone();
+                loom::thread::spawn(move || semaphore.add_permits(1))
+            };
+            // The owner frees the node, possibly right after the releaser published
+            // the grant: the releaser must be done with the node by then.
+            drop(waiter);
+            releaser.join().unwrap();
+            assert_eq!(semaphore.available_permits(), 1, "the grant came back");
+        },
+    );
+}
+
+#[test]
+fn close_racing_a_queued_waiter_fails_it_and_keeps_the_permits() {
+    model(
+        "close_racing_a_queued_waiter_fails_it_and_keeps_the_permits",
+        || {
+            let semaphore = Arc::new(Semaphore::new(1));
+            let closer_semaphore = semaphore.clone();
+            let mut waiter = pin!(semaphore.acquire_many(2));
+            assert!(poll_noop(&mut waiter.as_mut()).is_pending());
+
+            let closer = loom::thread::spawn(move || closer_semaphore.close());
+            let early = poll_noop(&mut waiter.as_mut());
+            closer.join().unwrap();
+            let outcome = match early {
+                Poll::Ready(outcome) => outcome,
+                Poll::Pending => match poll_noop(&mut waiter.as_mut()) {
+                    Poll::Ready(outcome) => outcome,
+                    Poll::Pending => panic!("close did not complete the waiter"),
+                },
+            };
+            assert!(outcome.is_err(), "a closed semaphore grants nothing");
+            assert_eq!(semaphore.available_permits(), 1, "the instalment came back");
         },
     );
 }

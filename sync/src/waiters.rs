@@ -72,11 +72,7 @@ impl<T> WaitList<T> {
         key
     }
 
-    /// The key of the first node still waiting.
-    pub(crate) fn front(&self) -> Option<usize> {
-        self.head
-    }
-
+    #[cfg(test)]
     /// Whether no node is waiting (unlinked nodes awaiting their owner do not count).
     pub(crate) fn is_empty(&self) -> bool {
         self.head.is_none()
@@ -120,6 +116,7 @@ impl<T> WaitList<T> {
         self.nodes[key].linked
     }
 
+    #[cfg(test)]
     pub(crate) fn get(&self, key: usize) -> &T {
         &self.nodes[key].value
     }

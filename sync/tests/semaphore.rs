@@ -338,3 +338,37 @@ fn close_racing_acquires_and_releases_fails_the_waiters_and_keeps_every_permit()
     assert_eq!(semaphore.try_acquire().err(), Some(TryAcquireError::Closed));
     assert_eq!(semaphore.available_permits(), PERMITS);
 }
+
+#[test]
+fn waiter_cancelled_from_the_middle_of_the_queue_leaves_the_others_in_order() {
+    let semaphore = Semaphore::new(1);
+    let held = semaphore.try_acquire().expect("free");
+    let mut front = Box::pin(semaphore.acquire());
+    let mut middle = Box::pin(semaphore.acquire());
+    let mut back = Box::pin(semaphore.acquire());
+    let mut last = Box::pin(semaphore.acquire());
+    for waiter in [&mut front, &mut middle, &mut back, &mut last] {
+        assert!(poll_once(waiter).is_pending());
+    }
+    drop(middle);
+    drop(held);
+    let front_permit = match poll_once(&mut front) {
+        std::task::Poll::Ready(permit) => permit.expect("open"),
+        std::task::Poll::Pending => panic!("the front waiter was not served first"),
+    };
+    assert!(poll_once(&mut back).is_pending());
+    assert!(poll_once(&mut last).is_pending());
+    drop(front_permit);
+    assert!(
+        poll_once(&mut last).is_pending(),
+        "the last waiter overtook the one the cancelled waiter stood in front of"
+    );
+    let back_permit = match poll_once(&mut back) {
+        std::task::Poll::Ready(permit) => permit.expect("open"),
+        std::task::Poll::Pending => panic!("the waiter behind the cancelled one was skipped"),
+    };
+    drop(back_permit);
+    assert!(poll_once(&mut last).is_ready());
+    drop(last);
+    assert_eq!(semaphore.available_permits(), 1, "no permit leaked");
+}
