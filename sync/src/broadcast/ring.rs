@@ -266,7 +266,7 @@ impl<T: Clone> Shared<T> {
     /// Reads the value at `cursor` and advances it, or says why there is none. With
     /// `wait`, a receiver that finds nothing queues its waker before the tail lock is
     /// released, so the send that fills its position will wake it.
-    #[inline]
+    #[inline(always)]
     pub(super) fn recv(
         &self,
         cursor: &mut Cursor,
@@ -313,7 +313,7 @@ impl<T: Clone> Shared<T> {
     }
 
     /// The fast path: the value at `cursor` if its slot holds it, advancing `cursor`.
-    #[inline]
+    #[inline(always)]
     fn read_slot(&self, cursor: &mut Cursor) -> Option<T> {
         let mut slot = self.slots[cursor.index].lock();
         if slot.pos != cursor.pos {
