@@ -12,7 +12,10 @@
 //!   retry), and every value is dropped exactly once, none left in the ring;
 //! - a receiver dropped while a value is being sent and read gives back its share of
 //!   that value, so once the remaining receiver has read it no copy is left in the
-//!   ring.
+//!   ring;
+//! - a receiver blocked in `recv()` while its one slot is overwritten and the channel
+//!   closes sees both values or `Lagged(1)` and the last, then `Closed`: no lost
+//!   wake-up on the lag or the close path.
 
 #![cfg(loom)]
 
@@ -174,6 +177,42 @@ fn a_receiver_dropped_racing_a_send_releases_its_share_of_the_value() {
     assert!(
         SEEN_COUNTED.load(Ordering::Relaxed) && SEEN_GONE.load(Ordering::Relaxed),
         "the model must explore the send counting the leaving receiver and not"
+    );
+}
+
+#[test]
+fn a_waiting_receiver_racing_overwrites_and_close_sees_every_value_or_the_lag() {
+    static SEEN_BOTH_VALUES: AtomicBool = AtomicBool::new(false);
+    static SEEN_LAG: AtomicBool = AtomicBool::new(false);
+    model(
+        "a_waiting_receiver_racing_overwrites_and_close_sees_every_value_or_the_lag",
+        || {
+            let (tx, mut rx) = broadcast::channel(1);
+            let receiver = loom::thread::spawn(move || {
+                let mut seen = Vec::new();
+                loop {
+                    match block_on(rx.recv()) {
+                        Err(RecvError::Closed) => return seen,
+                        other => seen.push(other),
+                    }
+                }
+            });
+            tx.send(1).expect("the receiver is alive");
+            let _ = tx.send(2);
+            drop(tx);
+            let seen = receiver.join().unwrap();
+            if seen == [Ok(1), Ok(2)] {
+                SEEN_BOTH_VALUES.store(true, Ordering::Relaxed);
+            } else if seen == [Err(RecvError::Lagged(1)), Ok(2)] {
+                SEEN_LAG.store(true, Ordering::Relaxed);
+            } else {
+                panic!("unexpected sequence {seen:?}");
+            }
+        },
+    );
+    assert!(
+        SEEN_BOTH_VALUES.load(Ordering::Relaxed) && SEEN_LAG.load(Ordering::Relaxed),
+        "the model must explore both the receiver keeping up and it lagging"
     );
 }
 
