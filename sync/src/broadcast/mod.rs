@@ -29,11 +29,14 @@ use error::{RecvError, SendError, TryRecvError};
 use ring::{Cursor, Shared, Wait};
 
 /// Creates a broadcast channel that keeps the last `capacity` values for slow
-/// receivers. The `capacity` slots are allocated at once.
+/// receivers.
+///
+/// The `capacity` slots (each a lock, a position, a count and an `Option<T>`) are
+/// allocated at once, so a huge capacity costs its memory up front.
 ///
 /// # Panics
 ///
-/// Panics if `capacity` is zero.
+/// Panics if `capacity` is zero, or too large for its slots to be allocated.
 ///
 /// ```
 /// use spindle_sync::broadcast;

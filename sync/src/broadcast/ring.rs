@@ -22,6 +22,18 @@
 //!   queueing happen under the tail lock and a send writes and unlinks under the same
 //!   lock, a send either finds the waiter or the waiter finds the value.
 //!
+//! A slot's lock is a mutex, not a reader-writer lock: readers of one slot take turns
+//! to clone, so `T` needs only `Send`, never `Sync` (concurrent `clone` calls through
+//! `&T` are what tokio's RUSTSEC-2025-0023 was about), and `rem` needs no atomic. Two
+//! receivers contend only when they read the same position at the same moment, and
+//! then only for one clone.
+//!
+//! Each receiver owns one node of the waiter list from its first wait until it is
+//! dropped; a send unlinks nodes and takes their wakers but never frees them. So a
+//! `Recv` that completes leaves the tail alone (at worst its node is still linked and
+//! the next send wakes the task once for nothing), and only a `Recv` dropped while
+//! waiting takes the tail lock, to unlink its node.
+//!
 //! Locks are only ever nested tail, then slot (send); a receive holds at most one lock
 //! at a time, so there is no lock-order cycle. Every lock is the crate's shim, so the
 //! loom models in `loom-tests/tests/broadcast.rs` run this very code.
