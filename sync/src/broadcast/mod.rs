@@ -1,0 +1,269 @@
+//! A broadcast channel: every receiver sees every value, up to a bounded backlog.
+//!
+//! Values sit in a ring of exactly `capacity` slots, each with an absolute position;
+//! every receiver keeps the position of the next value it wants. Sending never waits:
+//! when the ring is full the oldest value is overwritten, and a receiver that had not
+//! read it yet learns on its next `recv` that it lagged by `n` values
+//! (`RecvError::Lagged(n)`) and resumes at the oldest value still held. A value is
+//! dropped once every receiver that existed when it was sent has read it (or been
+//! dropped), or when it is overwritten, whichever comes first.
+//!
+//! Each slot has its own lock and the tail (next position, counts, waiting receivers)
+//! another, so a receiver with a value ready locks only that slot and never meets the
+//! sender on a channel-wide lock; `ring` explains the protocol and why no wake-up is
+//! lost. The slots are allocated up front, as in tokio; unlike tokio, the capacity is
+//! exact rather than rounded up to a power of two.
+
+mod ring;
+
+pub mod error;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
+use crate::coop;
+use crate::loom::Arc;
+use error::{RecvError, SendError, TryRecvError};
+use ring::{Cursor, Shared, Wait};
+
+/// Creates a broadcast channel that keeps the last `capacity` values for slow
+/// receivers.
+///
+/// The `capacity` slots (each a lock, a position, a count and an `Option<T>`) are
+/// allocated at once, so a huge capacity costs its memory up front.
+///
+/// # Panics
+///
+/// Panics if `capacity` is zero, or too large for its slots to be allocated.
+///
+/// ```
+/// use spindle_sync::broadcast;
+///
+/// futures::executor::block_on(async {
+///     let (tx, mut first) = broadcast::channel(16);
+///     let mut second = tx.subscribe();
+///     tx.send(10).expect("receivers exist");
+///     assert_eq!(first.recv().await, Ok(10));
+///     assert_eq!(second.recv().await, Ok(10));
+/// });
+/// ```
+#[track_caller]
+pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        capacity > 0,
+        "broadcast::channel: capacity must be at least 1"
+    );
+    let shared = Arc::new(Shared::new(capacity));
+    let receiver = Receiver {
+        shared: Arc::clone(&shared),
+        cursor: Cursor::START,
+        waiter: None,
+    };
+    (Sender { shared }, receiver)
+}
+
+/// Sends values to every receiver. Cloneable; the channel closes once every `Sender`
+/// is dropped.
+pub struct Sender<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// Receives every value sent after it subscribed (unless it lags).
+pub struct Receiver<T> {
+    shared: Arc<Shared<T>>,
+    /// The position of the next value to read.
+    cursor: Cursor,
+    /// This receiver's node in the channel's waiter list, made the first time it has
+    /// to wait and kept (linked or not) until the receiver is dropped, so a receive
+    /// that completes never has to take the tail lock to free it.
+    waiter: Option<usize>,
+}
+
+impl<T> Sender<T> {
+    /// Sends `value` to every current receiver, returning how many there are; fails,
+    /// giving the value back, if there are none. Never waits: when the backlog is full
+    /// the oldest value is overwritten.
+    pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
+        self.shared.send(value).map_err(SendError)
+    }
+
+    /// A new receiver that will see values sent from now on.
+    pub fn subscribe(&self) -> Receiver<T> {
+        Receiver {
+            cursor: self.shared.subscribe(),
+            shared: Arc::clone(&self.shared),
+            waiter: None,
+        }
+    }
+
+    /// How many receivers exist.
+    pub fn receiver_count(&self) -> usize {
+        self.shared.receiver_count()
+    }
+
+    /// Whether both senders belong to the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// Waits until every receiver is gone. Cancel safe.
+    pub async fn closed(&self) {
+        loop {
+            let mut notified = std::pin::pin!(self.shared.receivers_gone.notified());
+            notified.as_mut().enable();
+            if self.receiver_count() == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        self.shared.add_sender();
+        Sender {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        self.shared.drop_sender();
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender")
+            .field("receivers", &self.receiver_count())
+            .finish()
+    }
+}
+
+impl<T: Clone> Receiver<T> {
+    /// Receives the next value.
+    ///
+    /// Cancel safe: if the future is dropped before it completes, no value was
+    /// consumed.
+    pub fn recv(&mut self) -> Recv<'_, T> {
+        Recv {
+            receiver: self,
+            waiting: false,
+        }
+    }
+
+    /// Takes the next value if one is available.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.shared.recv(&mut self.cursor, None)
+    }
+
+    /// Receives from synchronous code, parking the thread until a value arrives.
+    ///
+    /// Do not call it from async code: it blocks the executor thread.
+    pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
+        crate::blocking::block_on(self.recv())
+    }
+}
+
+impl<T> Receiver<T> {
+    /// A new receiver that will see values sent from now on (not this one's backlog).
+    pub fn resubscribe(&self) -> Self {
+        Receiver {
+            cursor: self.shared.subscribe(),
+            shared: Arc::clone(&self.shared),
+            waiter: None,
+        }
+    }
+
+    /// How many values this receiver has yet to read (including ones it lagged past).
+    pub fn len(&self) -> usize {
+        self.shared.unread(self.cursor) as usize
+    }
+
+    /// Whether this receiver has read everything sent so far.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether every sender is gone.
+    pub fn is_closed(&self) -> bool {
+        self.shared.is_closed()
+    }
+
+    /// Whether both receivers belong to the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        let last = self.shared.drop_receiver(self.cursor, self.waiter.take());
+        if last {
+            self.shared.receivers_gone.notify_waiters();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver")
+            .field("next", &self.cursor.pos)
+            .finish()
+    }
+}
+
+/// Future returned by [`Receiver::recv`].
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Recv<'a, T> {
+    receiver: &'a mut Receiver<T>,
+    /// Whether this future left the receiver's waker queued when it last returned
+    /// `Pending`; if it is dropped so, it unlinks the node.
+    waiting: bool,
+}
+
+impl<T: Clone> Future for Recv<'_, T> {
+    type Output = Result<T, RecvError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let budget = ready!(coop::poll_proceed(cx));
+        let receiver = &mut *this.receiver;
+        let wait = Wait {
+            node: &mut receiver.waiter,
+            waker: cx.waker(),
+        };
+        let result = match receiver.shared.recv(&mut receiver.cursor, Some(wait)) {
+            Ok(value) => Ok(value),
+            Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
+            Err(TryRecvError::Closed) => Err(RecvError::Closed),
+            Err(TryRecvError::Empty) => {
+                this.waiting = true;
+                return Poll::Pending;
+            }
+        };
+        // A node still linked (the value raced the send's unlinking) costs at most one
+        // spurious wake-up of this task; it is not worth the tail lock to unlink it.
+        this.waiting = false;
+        budget.made_progress();
+        Poll::Ready(result)
+    }
+}
+
+impl<T> Drop for Recv<'_, T> {
+    fn drop(&mut self) {
+        if let (true, Some(node)) = (self.waiting, self.receiver.waiter) {
+            self.receiver.shared.cancel_wait(node);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Recv<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recv").finish_non_exhaustive()
+    }
+}
