@@ -72,7 +72,6 @@ impl<T> WaitList<T> {
         key
     }
 
-    #[cfg(test)]
     /// Whether no node is waiting (unlinked nodes awaiting their owner do not count).
     pub(crate) fn is_empty(&self) -> bool {
         self.head.is_none()
