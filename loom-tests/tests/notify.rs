@@ -8,7 +8,7 @@
 //!
 //! What they prove: a `notify_one` racing a waiter that is about to wait (first poll
 //! or `enable`) is never lost and never doubled (handed to the waiter or stored as the
-//! permit, consumed once); a re-poll with a new waker racing `notify_one` is either
+//! permit, consumed once), and the woken waiter sees what the notifier wrote before; a re-poll with a new waker racing `notify_one` is either
 //! ready or its new waker is woken; a `notify_waiters` racing the creation and first
 //! poll of a `Notified` in the check-then-wait pattern is never missed (a miss is a
 //! loom deadlock); and a `Notified` dropped while a `notify_one` is handed to it passes
@@ -20,7 +20,7 @@
 use std::pin::pin;
 
 use loom::future::block_on;
-use loom::sync::atomic::{AtomicBool, Ordering};
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use spindle_loom_tests::{model, poll_noop, poll_once, CountingWaker};
 use spindle_sync::Notify;
@@ -35,6 +35,26 @@ fn notify_one_racing_a_new_waiter_is_never_lost() {
         };
         notify.notify_one();
         waiter.join().unwrap();
+    });
+}
+
+#[test]
+fn notify_one_publishes_what_was_written_before_it() {
+    model("notify_one_publishes_what_was_written_before_it", || {
+        let notify = Arc::new(Notify::new());
+        let message = Arc::new(AtomicUsize::new(0));
+        let notifier = {
+            let (notify, message) = (notify.clone(), message.clone());
+            loom::thread::spawn(move || {
+                message.store(7, Ordering::Relaxed);
+                notify.notify_one();
+            })
+        };
+        // Through the permit or through the waiter's flag, the notification orders
+        // the relaxed write before this read; loom would otherwise let it read 0.
+        block_on(notify.notified());
+        assert_eq!(message.load(Ordering::Relaxed), 7);
+        notifier.join().unwrap();
     });
 }
 

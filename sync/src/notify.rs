@@ -42,6 +42,18 @@
 //! makes check-then-wait race free: create the future (or `enable` it), check your
 //! condition, then await.
 //!
+//! ## Orderings
+//!
+//! Every change of the word is a release (a compare-exchange, `fetch_add`, or a store
+//! under the lock) and every read of it an acquire, so whatever a caller wrote before
+//! `notify_one` or `notify_waiters` is visible to the task their call completes: the
+//! permit passes through the word, a `notify_waiters` generation through the word
+//! (also to a `notified()` that reads the new generation at creation and must then see
+//! the caller's condition), a queued waiter's notification through its flag. The races
+//! between the lock-free calls and the ones under the lock need no stronger ordering:
+//! they are all read-modify-writes of the one word, and a compare-exchange fails if
+//! anything changed it in between.
+//!
 //! ## Invariants
 //!
 //! `notify_one` either hands its notification to exactly one waiter (the front of the
@@ -125,7 +137,7 @@ impl Notify {
         Notified {
             notify: self,
             state: NotifiedState::Init,
-            generation: generation(self.state.load(Ordering::SeqCst)),
+            generation: generation(self.state.load(Ordering::Acquire)),
             waiter: Waiter::new(),
         }
     }
@@ -133,14 +145,14 @@ impl Notify {
     /// Wakes the task that has waited longest, or, if none waits, stores one permit so
     /// the next `notified().await` completes at once. Permits do not accumulate.
     pub fn notify_one(&self) {
-        let mut state = self.state.load(Ordering::SeqCst);
+        let mut state = self.state.load(Ordering::Acquire);
         // Nobody queued: store the permit without the lock.
         while phase(state) != WAITING {
             match self.state.compare_exchange(
                 state,
                 with_phase(state, NOTIFIED),
-                Ordering::SeqCst,
-                Ordering::SeqCst,
+                Ordering::AcqRel,
+                Ordering::Acquire,
             ) {
                 Ok(_) => return,
                 Err(actual) => state = actual,
@@ -168,13 +180,13 @@ impl Notify {
         }
         // Nobody queued: the word is EMPTY or NOTIFIED, which lock-free calls may flip
         // under us, hence the compare-exchange.
-        let mut state = self.state.load(Ordering::SeqCst);
+        let mut state = self.state.load(Ordering::Acquire);
         loop {
             match self.state.compare_exchange(
                 state,
                 with_phase(state, NOTIFIED),
-                Ordering::SeqCst,
-                Ordering::SeqCst,
+                Ordering::AcqRel,
+                Ordering::Acquire,
             ) {
                 Ok(_) => return None,
                 Err(actual) => state = actual,
@@ -186,23 +198,24 @@ impl Notify {
     /// lock held: a `WAITING` word changes only under the lock, so load-then-store
     /// loses nothing.
     fn leave_waiting_locked(&self, phase: usize) {
-        let state = self.state.load(Ordering::SeqCst);
+        let state = self.state.load(Ordering::Acquire);
         debug_assert_eq!(self::phase(state), WAITING);
-        self.state.store(with_phase(state, phase), Ordering::SeqCst);
+        self.state
+            .store(with_phase(state, phase), Ordering::Release);
     }
 
     /// Wakes every task waiting right now (and every `Notified` created before this
     /// call). Stores no permit.
     pub fn notify_waiters(&self) {
-        let mut state = self.state.load(Ordering::SeqCst);
+        let mut state = self.state.load(Ordering::Acquire);
         // Nobody queued: only the generation moves, and no lock is needed (see the
         // module docs for why a future queueing at this moment cannot miss it).
         while phase(state) != WAITING {
             match self.state.compare_exchange(
                 state,
                 state.wrapping_add(GENERATION_STEP),
-                Ordering::SeqCst,
-                Ordering::SeqCst,
+                Ordering::AcqRel,
+                Ordering::Acquire,
             ) {
                 Ok(_) => return,
                 Err(actual) => state = actual,
@@ -210,10 +223,10 @@ impl Notify {
         }
         let mut wakers = WakeList::new();
         let mut waiters = self.waiters.lock();
-        let state = self.state.load(Ordering::SeqCst);
+        let state = self.state.load(Ordering::Acquire);
         if phase(state) != WAITING {
             // The last waiter left between our load and the lock.
-            self.state.fetch_add(GENERATION_STEP, Ordering::SeqCst);
+            self.state.fetch_add(GENERATION_STEP, Ordering::AcqRel);
             return;
         }
         while let Some(waiter) = waiters.pop_front() {
@@ -223,7 +236,7 @@ impl Notify {
         }
         self.state.store(
             with_phase(state.wrapping_add(GENERATION_STEP), EMPTY),
-            Ordering::SeqCst,
+            Ordering::Release,
         );
         drop(waiters);
         wakers.wake_all();
@@ -238,7 +251,7 @@ impl Default for Notify {
 
 impl fmt::Debug for Notify {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.state.load(Ordering::SeqCst);
+        let state = self.state.load(Ordering::Relaxed);
         f.debug_struct("Notify")
             .field("permit", &(phase(state) == NOTIFIED))
             .field("waiting", &(phase(state) == WAITING))
@@ -312,8 +325,7 @@ impl Notified<'_> {
             NotifiedState::Waiting
                 if this.waiter.notification.load(Ordering::Acquire) != NOTIFICATION_NONE =>
             {
-                this.state = NotifiedState::Done;
-                true
+                this.complete_unlinked()
             }
             NotifiedState::Waiting => this.poll_queued(waker),
             NotifiedState::Init => this.poll_first(waker),
@@ -322,9 +334,13 @@ impl Notified<'_> {
 
     /// The first poll (or `enable`): completes on a `notify_waiters` since creation or
     /// on the stored permit; otherwise joins the queue. `self` is pinned.
+    ///
+    /// Kept out of line so that `poll_notified`, inlined into `poll`, stays the few
+    /// instructions of the completion check.
+    #[inline(never)]
     fn poll_first(&mut self, waker: Option<&Waker>) -> bool {
         let notify = self.notify;
-        let mut state = notify.state.load(Ordering::SeqCst);
+        let mut state = notify.state.load(Ordering::Acquire);
         // Without the lock: a `notify_waiters` since creation, or the permit.
         loop {
             if generation(state) != self.generation {
@@ -337,8 +353,8 @@ impl Notified<'_> {
             match notify.state.compare_exchange(
                 state,
                 with_phase(state, EMPTY),
-                Ordering::SeqCst,
-                Ordering::SeqCst,
+                Ordering::AcqRel,
+                Ordering::Acquire,
             ) {
                 Ok(_) => {
                     self.state = NotifiedState::Done;
@@ -352,7 +368,7 @@ impl Notified<'_> {
         // leaves nothing half-queued.
         let waker = waker.cloned();
         let mut waiters = notify.waiters.lock();
-        let mut state = notify.state.load(Ordering::SeqCst);
+        let mut state = notify.state.load(Ordering::Acquire);
         loop {
             if generation(state) != self.generation {
                 self.state = NotifiedState::Done;
@@ -366,8 +382,8 @@ impl Notified<'_> {
             match notify.state.compare_exchange(
                 state,
                 with_phase(state, next),
-                Ordering::SeqCst,
-                Ordering::SeqCst,
+                Ordering::AcqRel,
+                Ordering::Acquire,
             ) {
                 Ok(_) if next == EMPTY => {
                     self.state = NotifiedState::Done;
@@ -392,8 +408,8 @@ impl Notified<'_> {
     fn poll_queued(&mut self, waker: Option<&Waker>) -> bool {
         let waiters = self.notify.waiters.lock();
         if self.waiter.notification.load(Ordering::Acquire) != NOTIFICATION_NONE {
-            self.state = NotifiedState::Done;
-            return true;
+            drop(waiters);
+            return self.complete_unlinked();
         }
         if let Some(waker) = waker {
             // SAFETY: no notification, read under the lock, so the waiter is still
@@ -404,6 +420,22 @@ impl Notified<'_> {
         }
         drop(waiters);
         false
+    }
+
+    /// Completes a future whose node a notifier has unlinked and handed back.
+    fn complete_unlinked(&mut self) -> bool {
+        // The node is ours again. The notifier took the waker before storing the
+        // notification; this read checks that in debug builds, and under loom it is
+        // the access that the release/acquire hand-over must order (it compiles to
+        // nothing in release builds).
+        // SAFETY: a notification is stored and we have seen it (acquire), so the
+        // notifier's last touch of the node happened before this, and no notifier
+        // touches an unlinked node again.
+        self.waiter
+            .waker
+            .with(|slot| debug_assert!(unsafe { (*slot).is_none() }));
+        self.state = NotifiedState::Done;
+        true
     }
 }
 
@@ -422,10 +454,18 @@ impl Future for Notified<'_> {
 }
 
 impl Drop for Notified<'_> {
+    #[inline]
     fn drop(&mut self) {
-        if self.state != NotifiedState::Waiting {
-            return;
+        if self.state == NotifiedState::Waiting {
+            self.leave_queue();
         }
+    }
+}
+
+impl Notified<'_> {
+    /// Cancellation of a future that is (or was until a notification) queued: unlink
+    /// it, or pass on a `notify_one` it received and did not return.
+    fn leave_queue(&mut self) {
         let notify = self.notify;
         let mut notification = self.waiter.notification.load(Ordering::Acquire);
         if notification == NOTIFICATION_NONE {
