@@ -130,3 +130,134 @@ fn notify_one_from_another_thread_wakes_a_blocked_waiter() {
     }
     waiter.join().expect("waiter panicked");
 }
+
+#[test]
+fn dropping_a_middle_waiter_keeps_the_others_in_order() {
+    let notify = Notify::new();
+    let mut first = Box::pin(notify.notified());
+    let mut middle = Box::pin(notify.notified());
+    let mut last = Box::pin(notify.notified());
+    assert!(poll_once(&mut first).is_pending());
+    assert!(poll_once(&mut middle).is_pending());
+    assert!(poll_once(&mut last).is_pending());
+    drop(middle);
+    notify.notify_one();
+    assert!(poll_once(&mut last).is_pending());
+    assert!(poll_once(&mut first).is_ready());
+    notify.notify_one();
+    assert!(poll_once(&mut last).is_ready());
+}
+
+#[test]
+fn dropping_the_last_waiter_lets_a_new_one_queue_behind_the_first() {
+    let notify = Notify::new();
+    let mut first = Box::pin(notify.notified());
+    let mut dropped = Box::pin(notify.notified());
+    assert!(poll_once(&mut first).is_pending());
+    assert!(poll_once(&mut dropped).is_pending());
+    drop(dropped);
+    let mut newcomer = Box::pin(notify.notified());
+    assert!(poll_once(&mut newcomer).is_pending());
+    notify.notify_one();
+    assert!(poll_once(&mut newcomer).is_pending());
+    assert!(poll_once(&mut first).is_ready());
+    notify.notify_one();
+    assert!(poll_once(&mut newcomer).is_ready());
+}
+
+#[test]
+fn dropping_the_front_waiter_makes_the_next_one_the_front() {
+    let notify = Notify::new();
+    let mut front = Box::pin(notify.notified());
+    let mut next = Box::pin(notify.notified());
+    assert!(poll_once(&mut front).is_pending());
+    assert!(poll_once(&mut next).is_pending());
+    drop(front);
+    notify.notify_one();
+    assert!(poll_once(&mut next).is_ready());
+    // The queue is empty again: the next notification is stored.
+    notify.notify_one();
+    assert!(poll_once(&mut Box::pin(notify.notified())).is_ready());
+}
+
+#[test]
+fn notify_one_wakes_the_waker_of_the_latest_poll() {
+    let notify = Notify::new();
+    let (stale, latest) = (Counter::new(), Counter::new());
+    let mut notified = Box::pin(notify.notified());
+    assert!(stale.poll(&mut notified).is_pending());
+    assert!(latest.poll(&mut notified).is_pending());
+    notify.notify_one();
+    assert_eq!((stale.wakes(), latest.wakes()), (0, 1));
+    assert!(poll_once(&mut notified).is_ready());
+}
+
+#[test]
+fn notify_waiters_completes_an_enabled_future_that_was_never_polled() {
+    let notify = Notify::new();
+    let mut notified = pin!(notify.notified());
+    assert!(!notified.as_mut().enable());
+    notify.notify_waiters();
+    assert!(
+        notified.as_mut().enable(),
+        "enable reports the notification"
+    );
+    assert!(poll_once(&mut notified).is_ready());
+}
+
+#[test]
+fn notify_waiters_leaves_a_stored_permit_alone() {
+    let notify = Notify::new();
+    notify.notify_one();
+    notify.notify_waiters();
+    assert!(poll_once(&mut Box::pin(notify.notified())).is_ready());
+    assert!(poll_once(&mut Box::pin(notify.notified())).is_pending());
+}
+
+#[test]
+fn notified_created_after_notify_waiters_waits_for_the_next_one() {
+    let notify = Notify::new();
+    let mut early = Box::pin(notify.notified());
+    notify.notify_waiters();
+    let mut late = Box::pin(notify.notified());
+    assert!(poll_once(&mut late).is_pending());
+    assert!(poll_once(&mut early).is_ready());
+    notify.notify_waiters();
+    assert!(poll_once(&mut late).is_ready());
+}
+
+#[test]
+fn notified_woken_by_notify_waiters_and_dropped_unpolled_passes_nothing_on() {
+    let notify = Notify::new();
+    let mut dropped = Box::pin(notify.notified());
+    assert!(poll_once(&mut dropped).is_pending());
+    notify.notify_waiters();
+    drop(dropped);
+    assert!(poll_once(&mut Box::pin(notify.notified())).is_pending());
+}
+
+#[test]
+fn two_threads_handing_a_turn_back_and_forth_never_lose_a_notification() {
+    // The bench's notify_ping_pong on OS threads: each side waits on its own Notify
+    // and notifies the other's; a lost notification would hang the test.
+    let rounds = 2_000;
+    let (ping, pong) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let responder = {
+        let (ping, pong) = (Arc::clone(&ping), Arc::clone(&pong));
+        std::thread::spawn(move || {
+            block_on(async {
+                for _ in 0..rounds {
+                    ping.notified().await;
+                    pong.notify_one();
+                }
+            })
+        })
+    };
+    block_on(async {
+        for _ in 0..rounds {
+            ping.notify_one();
+            pong.notified().await;
+        }
+    });
+    responder.join().expect("responder panicked");
+}
