@@ -5,8 +5,11 @@
 //! also where what every resource shares lives (the cooperative budget in [`coop`]), so
 //! the executor, the reactor and the timers can all spend it without naming each other.
 //!
-//! Every waiting future here queues on one FIFO waiter list (`waiters`), spends the
-//! cooperative budget when polled, and is cancel safe unless its docs say otherwise.
+//! Every waiting future here queues in FIFO order, spends the cooperative budget when
+//! polled, and is cancel safe unless its docs say otherwise. The hot primitives
+//! (`Semaphore`, and so `Mutex` and `RwLock`; `Notify`) keep their waiters in intrusive
+//! lists inside the waiting futures, so a woken waiter completes without taking the
+//! primitive's lock again; the rest share the slab-backed list in `waiters`.
 //! The names, paths and semantics follow tokio's `sync` module, so code written against
 //! tokio ports by changing the crate name.
 //!

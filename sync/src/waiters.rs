@@ -78,6 +78,7 @@ impl<T> WaitList<T> {
     }
 
     /// How many nodes are waiting.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.linked_len
     }
