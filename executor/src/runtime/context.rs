@@ -95,8 +95,8 @@ pub(crate) fn current_task_id() -> Option<Id> {
 /// Marks the running task as inside (or out of) a `block_in_place` closure.
 pub(crate) fn set_current_task_blocking(blocking: bool) {
     // The running task's own thread calls this, inside its poll: it owns the stage,
-    // as `PollCount::set_blocking` requires.
-    with_current_task(|header| header.polls.set_blocking(blocking));
+    // as `Progress::set_blocking` requires.
+    with_current_task(|header| header.progress.set_blocking(blocking));
 }
 
 pub(crate) fn current_task_name() -> Option<Arc<str>> {

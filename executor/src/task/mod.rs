@@ -28,11 +28,11 @@ mod yield_now;
 use std::future::Future;
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::atomic::Ordering;
 
 pub use abort::AbortHandle;
 pub use block_in_place::block_in_place;
 pub use builder::{name, Builder};
+pub(crate) use error::Failure;
 pub use error::JoinError;
 pub use group::{TaskGroup, TaskGroupError};
 pub use id::{id, try_id, Id};
@@ -120,14 +120,15 @@ impl Task {
         self.0
     }
 
-    /// A snapshot of the task for the live task list.
-    pub(crate) fn info(&self) -> crate::runtime::TaskInfo {
+    /// A snapshot of the task for the live task list; the owned list passes the busy
+    /// time it keeps for the task.
+    pub(crate) fn info(&self, busy_millis: u32) -> crate::runtime::TaskInfo {
         use crate::runtime::TaskState;
         let header = self.header();
         let state = header.state.load();
         let state = if state.is_complete() {
             TaskState::Finished
-        } else if state.is_running() && header.polls.is_blocking() {
+        } else if state.is_running() && header.progress.is_blocking() {
             TaskState::Blocking
         } else if state.is_running() {
             TaskState::Running
@@ -141,10 +142,8 @@ impl Task {
             name: header.site.name().cloned(),
             spawned_at: header.site.location(),
             state,
-            polls: header.polls.count(),
-            busy: std::time::Duration::from_millis(u64::from(
-                header.sampled_busy_millis.load(Ordering::Relaxed),
-            )),
+            polls: header.progress.count(),
+            busy: std::time::Duration::from_millis(u64::from(busy_millis)),
             age: std::time::Duration::from_nanos(
                 cell::clock_nanos().saturating_sub(header.spawned_nanos),
             ),

@@ -18,26 +18,37 @@
 //! References are held by the owned-task list, the `JoinHandle`, the one `Notified`,
 //! every `Waker` clone and every `AbortHandle`. The cell is freed when the count drops
 //! to zero, by whichever holder dropped the last one.
+//!
+//! The word is 32 bits, so that it shares a header word with the owned-list key: 26
+//! bits of count, the width it always had on 32-bit targets (and tokio's there). A
+//! count past half of that means references leak in a loop, and `ref_inc` aborts
+//! before it can wrap into the flags, as `Arc` does.
 
-use crate::loom::{AtomicUsize, Ordering};
+use crate::loom::Ordering;
 
-const RUNNING: usize = 0b00_0001;
-const COMPLETE: usize = 0b00_0010;
-const NOTIFIED: usize = 0b00_0100;
-const CANCELLED: usize = 0b00_1000;
-const JOIN_INTEREST: usize = 0b01_0000;
-const JOIN_WAKER: usize = 0b10_0000;
+#[cfg(not(loom))]
+use std::sync::atomic::AtomicU32;
+
+#[cfg(loom)]
+use loom::sync::atomic::AtomicU32;
+
+const RUNNING: u32 = 0b00_0001;
+const COMPLETE: u32 = 0b00_0010;
+const NOTIFIED: u32 = 0b00_0100;
+const CANCELLED: u32 = 0b00_1000;
+const JOIN_INTEREST: u32 = 0b01_0000;
+const JOIN_WAKER: u32 = 0b10_0000;
 const REF_SHIFT: u32 = 6;
-const REF_ONE: usize = 1 << REF_SHIFT;
+const REF_ONE: u32 = 1 << REF_SHIFT;
 
 /// The state word of one task cell.
 pub(crate) struct State {
-    word: AtomicUsize,
+    word: AtomicU32,
 }
 
 /// A copy of the state word at one moment.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Snapshot(usize);
+pub(crate) struct Snapshot(u32);
 
 impl Snapshot {
     pub(crate) fn is_running(self) -> bool {
@@ -59,7 +70,7 @@ impl Snapshot {
         self.0 & JOIN_WAKER != 0
     }
     pub(crate) fn ref_count(self) -> usize {
-        self.0 >> REF_SHIFT
+        (self.0 >> REF_SHIFT) as usize
     }
 }
 
@@ -122,7 +133,7 @@ impl State {
     /// `refs` references (the `Notified`, the `JoinHandle`, and the owned list if any).
     pub(crate) fn new(refs: usize) -> State {
         State {
-            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | (refs * REF_ONE)),
+            word: AtomicU32::new(NOTIFIED | JOIN_INTEREST | (refs as u32 * REF_ONE)),
         }
     }
 
@@ -210,7 +221,7 @@ impl State {
         // `RUNNING` is set and `COMPLETE` clear, so adding `COMPLETE - RUNNING` carries
         // the one bit into the other: the same as the XOR of `transition_to_complete`,
         // folded into the reference drop as one wrapping add.
-        let delta = (COMPLETE - RUNNING).wrapping_sub(count * REF_ONE);
+        let delta = (COMPLETE - RUNNING).wrapping_sub(count as u32 * REF_ONE);
         let previous = Snapshot(self.word.fetch_add(delta, Ordering::AcqRel));
         debug_assert!(previous.is_running() && !previous.is_complete());
         debug_assert!(!previous.is_join_interested() && !previous.is_join_waker_set());
@@ -223,7 +234,10 @@ impl State {
 
     /// Drops `count` references at once; true when they were the last.
     pub(crate) fn transition_to_terminal(&self, count: usize) -> bool {
-        let previous = Snapshot(self.word.fetch_sub(count * REF_ONE, Ordering::AcqRel));
+        let previous = Snapshot(
+            self.word
+                .fetch_sub(count as u32 * REF_ONE, Ordering::AcqRel),
+        );
         debug_assert!(
             previous.ref_count() >= count,
             "task reference count underflow"
@@ -379,7 +393,7 @@ impl State {
         let previous = self.word.fetch_add(REF_ONE, Ordering::Relaxed);
         // A count this large means references are leaking in a loop; stop before the
         // count wraps into the flag bits.
-        if previous > usize::MAX / 2 {
+        if previous > u32::MAX / 2 {
             std::process::abort();
         }
     }
