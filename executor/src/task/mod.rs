@@ -208,6 +208,36 @@ where
     (Task(raw), Notified(raw), JoinHandle::new(raw))
 }
 
+/// Allocates a task for a scheduler with an owned list, moving `scheduler` into it,
+/// and hands `submit` a borrow of that scheduler with the list's reference and the
+/// first `Notified`; returns the `JoinHandle`.
+///
+/// The borrow saves the spawn path a clone and a drop of the scheduler handle (two
+/// atomic read-modify-writes for an `Arc`): the caller's handle is moved into the cell,
+/// and `submit` still reaches it there.
+pub(crate) fn spawn_owned_task<F, S>(
+    future: F,
+    scheduler: S,
+    meta: SpawnMeta,
+    submit: impl FnOnce(&S, Task, Notified),
+) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    let header = Cell::allocate(future, scheduler, meta, 3, harness::vtable::<F, S>());
+    let raw = RawTask::from_header(header);
+    let join = JoinHandle::new(raw);
+    // SAFETY: `header` is the head of the `Cell<F, S>` just allocated (`repr(C)`, header
+    // first). The cell lives at least as long as `join`, one of its references, which
+    // this function holds until `submit` has returned; its `scheduler` field is written
+    // once, at allocation, and dropped only with the cell, and only ever read through
+    // shared references.
+    let scheduler = unsafe { &header.cast::<Cell<F, S>>().as_ref().core.scheduler };
+    submit(scheduler, Task(raw), Notified(raw));
+    join
+}
+
 /// Allocates a task that no owned list tracks (blocking-pool tasks): returns the
 /// first `Notified` and the `JoinHandle`.
 pub(crate) fn new_unowned_task<F, S>(
