@@ -186,6 +186,22 @@ impl Progress {
         let word = (word & !STAGE_MASK) | ((tag as u64) << STAGE_SHIFT);
         self.0.store(word, Ordering::Relaxed);
     }
+
+    /// Changes the tag from `from` to `to` and returns true, or returns false when it
+    /// was not `from`; one load (and one store). Only the owner of the stage may call
+    /// it.
+    #[inline]
+    fn replace_stage(&self, from: StageTag, to: StageTag) -> bool {
+        let word = self.0.load(Ordering::Relaxed);
+        if word & STAGE_MASK != (from as u64) << STAGE_SHIFT {
+            return false;
+        }
+        self.0.store(
+            word ^ (((from as u64) ^ (to as u64)) << STAGE_SHIFT),
+            Ordering::Relaxed,
+        );
+        true
+    }
 }
 
 /// The storage of a task's future, and later of its outcome, in the same bytes.
@@ -276,10 +292,13 @@ impl<F: Future, S> Cell<F, S> {
     /// The caller owns the stage (it holds `RUNNING`).
     #[inline]
     pub(crate) unsafe fn drop_future(&self) {
-        if self.header.progress.stage() != StageTag::Future {
+        if !self
+            .header
+            .progress
+            .replace_stage(StageTag::Future, StageTag::Empty)
+        {
             return;
         }
-        self.header.progress.set_stage(StageTag::Empty);
         self.core.stage.with_mut(|stage| {
             // SAFETY: the stage is ours and held the future until the line above; it
             // drops in place, as pinning requires, and is never touched again.
@@ -308,10 +327,13 @@ impl<F: Future, S> Cell<F, S> {
     /// The caller owns the stage (`COMPLETE`, and it is the interested `JoinHandle`).
     #[inline]
     pub(crate) unsafe fn take_outcome(&self) -> Option<Result<F::Output, Failure>> {
-        if self.header.progress.stage() != StageTag::Outcome {
+        if !self
+            .header
+            .progress
+            .replace_stage(StageTag::Outcome, StageTag::Empty)
+        {
             return None;
         }
-        self.header.progress.set_stage(StageTag::Empty);
         // SAFETY: the stage is ours and held the outcome until the line above; it is
         // moved out once and the stage is marked empty.
         Some(
@@ -328,10 +350,13 @@ impl<F: Future, S> Cell<F, S> {
     /// `JoinHandle` is interested).
     #[inline]
     pub(crate) unsafe fn drop_outcome(&self) {
-        if self.header.progress.stage() != StageTag::Outcome {
+        if !self
+            .header
+            .progress
+            .replace_stage(StageTag::Outcome, StageTag::Empty)
+        {
             return;
         }
-        self.header.progress.set_stage(StageTag::Empty);
         self.core.stage.with_mut(|stage| {
             // SAFETY: the stage is ours and held the outcome until the line above.
             unsafe { ManuallyDrop::drop(&mut (*stage).outcome) }

@@ -304,16 +304,33 @@ unsafe fn try_read_output<F: Future, S: Schedule>(
         Some(Err(failure)) => Err(JoinError::new(harness.header().id, failure)),
         None => panic!("JoinHandle polled after it already returned the task's output"),
     };
-    // SAFETY: the caller passes a pointer to the matching `Poll` type.
-    unsafe { *destination.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(output) };
+    // SAFETY: the caller passes a pointer to the matching `Poll` type, holding
+    // `Poll::Pending`, which has nothing to drop, so it is overwritten without a drop.
+    unsafe {
+        destination
+            .cast::<Poll<Result<F::Output, JoinError>>>()
+            .write(Poll::Ready(output))
+    };
 }
 
 /// Whether the output is ready; if not, makes sure `waker` will be woken when it is.
+#[inline]
 fn can_read_output(header: &Header, trailer: &super::cell::Trailer, waker: &Waker) -> bool {
     let snapshot = header.state.load();
     if snapshot.is_complete() {
         return true;
     }
+    register_join_waker(snapshot, header, trailer, waker)
+}
+
+/// `can_read_output` when the task was not complete at the first look.
+#[inline(never)]
+fn register_join_waker(
+    snapshot: Snapshot,
+    header: &Header,
+    trailer: &super::cell::Trailer,
+    waker: &Waker,
+) -> bool {
     if snapshot.is_join_waker_set() {
         // SAFETY: while `JOIN_WAKER` is set the task side only reads the slot; two
         // readers are fine.
