@@ -229,10 +229,19 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     #[inline]
     unsafe fn drop_unread_output(&self) {
         // SAFETY: per the contract, the stage is ours.
-        if !unsafe { self.cell().holds_outcome() } {
-            // The usual case: the handle read the output.
-            return;
+        if unsafe { self.cell().holds_outcome() } {
+            // SAFETY: as above.
+            unsafe { self.drop_held_output() };
         }
+        // Otherwise the usual case: the handle read the output.
+    }
+
+    /// `drop_unread_output` when the stage does hold the output.
+    ///
+    /// # Safety
+    /// As `drop_unread_output`.
+    #[inline(never)]
+    unsafe fn drop_held_output(&self) {
         // SAFETY: per the contract, the stage is ours.
         let unobserved_panic = unsafe { self.cell().holds_panic() };
         // SAFETY: per the contract, the stage is ours.
