@@ -66,6 +66,7 @@ pub(crate) struct CurrentTaskGuard(Option<NonNull<Header>>);
 
 /// Marks `task` as the one running on this thread. The task harness calls this around
 /// each poll and each drop of a future, while it holds a reference to the cell.
+#[inline]
 pub(crate) fn set_current_task(task: NonNull<Header>) -> CurrentTaskGuard {
     CurrentTaskGuard(
         HOT.try_with(|hot| hot.current_task.replace(Some(task)))
@@ -75,6 +76,7 @@ pub(crate) fn set_current_task(task: NonNull<Header>) -> CurrentTaskGuard {
 }
 
 impl Drop for CurrentTaskGuard {
+    #[inline]
     fn drop(&mut self) {
         let _ = HOT.try_with(|hot| hot.current_task.set(self.0));
     }
@@ -95,8 +97,8 @@ pub(crate) fn current_task_id() -> Option<Id> {
 /// Marks the running task as inside (or out of) a `block_in_place` closure.
 pub(crate) fn set_current_task_blocking(blocking: bool) {
     // The running task's own thread calls this, inside its poll: it owns the stage,
-    // as `PollCount::set_blocking` requires.
-    with_current_task(|header| header.polls.set_blocking(blocking));
+    // as `Progress::set_blocking` requires.
+    with_current_task(|header| header.progress.set_blocking(blocking));
 }
 
 pub(crate) fn current_task_name() -> Option<Arc<str>> {

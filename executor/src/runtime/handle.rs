@@ -184,7 +184,9 @@ impl Handle {
     /// Print it for a table, like Go's goroutine dump or aiomonitor's `ps`.
     pub fn dump(&self) -> super::TaskDump {
         let mut tasks = Vec::new();
-        self.inner.owned().for_each(|task| tasks.push(task.info()));
+        self.inner
+            .owned()
+            .for_each(|task, busy_millis| tasks.push(task.info(busy_millis)));
         super::TaskDump::new(tasks)
     }
 

@@ -105,23 +105,37 @@ pub(crate) fn create(
 }
 
 impl Handle {
+    /// Spawns `future`; the task holds a handle of its own, cloned from this one.
     pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (owned, notified, join) = task::new_owned_task(future, self.clone(), meta);
-        if let Some(hooks) = &self.config.task_hooks {
-            hooks.spawned(owned.header());
-        }
-        match self.owned.bind(owned) {
-            Ok(()) => self.schedule_task(notified),
-            Err(owned) => {
-                drop(notified);
-                owned.shutdown();
+        Arc::clone(self).spawn_owned(future, meta)
+    }
+
+    /// Spawns `future`, moving this handle into the task.
+    pub(crate) fn spawn_owned<F>(
+        self: Arc<Self>,
+        future: F,
+        meta: SpawnMeta,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        task::spawn_owned_task(future, self, meta, |handle, owned, notified| {
+            if let Some(hooks) = &handle.config.task_hooks {
+                hooks.spawned(owned.header());
             }
-        }
-        join
+            match handle.owned.bind(owned) {
+                Ok(()) => handle.schedule_task(notified),
+                Err(owned) => {
+                    drop(notified);
+                    owned.shutdown();
+                }
+            }
+        })
     }
 
     fn schedule_task(self: &Arc<Self>, task: Notified) {

@@ -44,6 +44,19 @@ impl Handle {
         }
     }
 
+    /// Spawns `future`, moving this handle into the task instead of cloning it: for
+    /// callers that hold a clone of their own, such as the thread context's.
+    pub(crate) fn spawn_owned<F>(self, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Handle::CurrentThread(handle) => handle.spawn_owned(future, meta),
+            Handle::MultiThread(handle) => handle.spawn_owned(future, meta),
+        }
+    }
+
     pub(crate) fn blocking_spawner(&self) -> &blocking::Spawner {
         match self {
             Handle::CurrentThread(handle) => &handle.blocking,

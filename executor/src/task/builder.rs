@@ -63,7 +63,7 @@ impl<'a> Builder<'a> {
     {
         let meta = self.meta();
         let handle = current_handle("task::Builder::spawn")?;
-        Ok(handle.inner.spawn(future, meta))
+        Ok(handle.inner.spawn_owned(future, meta))
     }
 
     /// Spawns `future` on the runtime of `handle`.

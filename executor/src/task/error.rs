@@ -21,19 +21,40 @@ use super::Id;
 /// ```
 pub struct JoinError {
     id: Id,
-    repr: Repr,
+    repr: Failure,
 }
 
-/// Boxed when it is a panic, so that a `JoinError` is two words: every task cell has
-/// room for a `Result<Output, JoinError>` in its stage, and panics are rare.
-enum Repr {
+/// Why a task failed, without its id: what a finished task keeps in its cell until the
+/// `JoinHandle` reads it (the id is in the cell's header already, and the handle adds it
+/// back). One word, the panic boxed, because every task cell has room for one in its
+/// stage and panics are rare: beside a small future's state it costs the stage nothing.
+pub(crate) enum Failure {
     Cancelled,
     Panic(Box<Panicked>),
 }
 
+impl Failure {
+    /// A task's future (or its drop) panicked with `payload`.
+    pub(crate) fn panic(payload: Box<dyn Any + Send + 'static>) -> Failure {
+        let message = payload
+            .downcast_ref::<&'static str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned());
+        Failure::Panic(Box::new(Panicked {
+            payload: PanicPayload(payload),
+            message,
+        }))
+    }
+
+    /// True for a panic: dropping it runs the payload's destructor, user code.
+    pub(crate) fn is_panic(&self) -> bool {
+        matches!(self, Failure::Panic(..))
+    }
+}
+
 /// The payload, and its text when it was a string (copied at capture time, so that
 /// formatting never reads the payload through a shared reference).
-struct Panicked {
+pub(crate) struct Panicked {
     payload: PanicPayload,
     message: Option<String>,
 }
@@ -48,35 +69,19 @@ struct PanicPayload(Box<dyn Any + Send + 'static>);
 unsafe impl Sync for PanicPayload {}
 
 impl JoinError {
-    pub(crate) fn cancelled(id: Id) -> JoinError {
-        JoinError {
-            id,
-            repr: Repr::Cancelled,
-        }
-    }
-
-    pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
-        let message = payload
-            .downcast_ref::<&'static str>()
-            .map(|text| (*text).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned());
-        JoinError {
-            id,
-            repr: Repr::Panic(Box::new(Panicked {
-                payload: PanicPayload(payload),
-                message,
-            })),
-        }
+    /// The error of task `id`, which failed for `failure`.
+    pub(crate) fn new(id: Id, failure: Failure) -> JoinError {
+        JoinError { id, repr: failure }
     }
 
     /// True when the task was cancelled: aborted, or dropped by its runtime's shutdown.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.repr, Failure::Cancelled)
     }
 
     /// True when the task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(..))
+        matches!(self.repr, Failure::Panic(..))
     }
 
     /// The panic payload.
@@ -100,8 +105,8 @@ impl JoinError {
     /// The panic payload, or the error itself when the task was cancelled.
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(panicked) => Ok(panicked.payload.0),
-            Repr::Cancelled => Err(self),
+            Failure::Panic(panicked) => Ok(panicked.payload.0),
+            Failure::Cancelled => Err(self),
         }
     }
 
@@ -114,8 +119,8 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(panicked) => match &panicked.message {
+            Failure::Cancelled => write!(f, "task {} was cancelled", self.id),
+            Failure::Panic(panicked) => match &panicked.message {
                 Some(message) => write!(f, "task {} panicked with message {message:?}", self.id),
                 None => write!(f, "task {} panicked", self.id),
             },
@@ -126,8 +131,8 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
-            Repr::Panic(panicked) => {
+            Failure::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
+            Failure::Panic(panicked) => {
                 write!(f, "JoinError::Panic({:?}, {:?})", self.id, panicked.message)
             }
         }
@@ -147,18 +152,11 @@ impl From<JoinError> for io::Error {
 
 #[cfg(test)]
 mod size_tests {
-    use super::JoinError;
+    use super::Failure;
 
     #[test]
-    fn a_join_error_is_two_words() {
+    fn a_failure_is_one_word() {
         // Every task cell reserves room for one in its stage.
-        assert_eq!(
-            std::mem::size_of::<JoinError>(),
-            2 * std::mem::size_of::<usize>()
-        );
-        assert_eq!(
-            std::mem::size_of::<Result<(), JoinError>>(),
-            std::mem::size_of::<JoinError>()
-        );
+        assert_eq!(std::mem::size_of::<Failure>(), std::mem::size_of::<usize>());
     }
 }

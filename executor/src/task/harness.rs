@@ -10,13 +10,12 @@
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
-use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
-use super::cell::{Cell, Header, Schedule, Stage, Vtable};
+use super::cell::{Cell, Header, Schedule, Vtable};
 use super::state::{Snapshot, TransitionToIdle, TransitionToRunning};
-use super::{waker, JoinError, Notified, RawTask};
+use super::{waker, Failure, JoinError, Notified, RawTask};
 use crate::runtime::context;
 use crate::runtime::TaskMeta;
 
@@ -60,51 +59,39 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         RawTask::from_header(self.cell.cast())
     }
 
-    /// Replaces the stage, dropping the old one (a future or an output: user code).
+    /// Drops the future, with the task current when that runs user code, so that code
+    /// sees its id and name (and `block_in_place` marks it).
     ///
     /// # Safety
-    /// The caller owns the stage: it holds `RUNNING`, or it is the `JoinHandle` after
-    /// `COMPLETE`, or it completed the task and no `JoinHandle` is interested.
-    unsafe fn set_stage(&self, stage: Stage<F>) {
-        self.cell().core.stage.with_mut(|slot| {
-            // SAFETY: exclusive per the contract; the old stage drops in place, which
-            // is what pinning requires of the future.
-            let old = unsafe { &mut *slot };
-            if old.drop_runs_user_code() {
-                // The task is current while its future or output drops, so that code
-                // sees its id and name (and `block_in_place` marks it).
-                let _current = context::set_current_task(self.cell.cast());
-                *old = stage;
-            } else {
-                *old = stage;
-            }
-        });
+    /// The caller holds `RUNNING`, so the stage is ours.
+    #[inline]
+    unsafe fn drop_future(&self) {
+        let _current =
+            std::mem::needs_drop::<F>().then(|| context::set_current_task(self.cell.cast()));
+        // SAFETY: the stage is ours, per the contract.
+        unsafe { self.cell().drop_future() };
     }
 
+    /// Drops the outcome nobody will read, if the stage holds one, with the task current
+    /// when that runs user code.
+    ///
     /// # Safety
-    /// As `set_stage`, and the stage must hold a future (the caller set `RUNNING`
-    /// from a notified, not-complete state).
-    unsafe fn poll_future(&self, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let _current = context::set_current_task(self.cell.cast());
-        self.cell().core.stage.with_mut(|slot| {
-            // SAFETY: exclusive per the contract.
-            let stage = unsafe { &mut *slot };
-            match stage {
-                Stage::Running(future) => {
-                    // SAFETY: the cell is heap-allocated and never moves, and the
-                    // future is dropped in place by `set_stage`: it stays pinned.
-                    let future = unsafe { Pin::new_unchecked(future) };
-                    future.poll(cx)
-                }
-                _ => unreachable!("a task was polled after its future finished"),
-            }
-        })
+    /// The caller owns the stage: it is the `JoinHandle` after `COMPLETE`, or it
+    /// completed the task and no `JoinHandle` is interested.
+    #[inline]
+    unsafe fn drop_outcome(&self) {
+        let cell = self.cell();
+        // SAFETY: the stage is ours, per the contract.
+        let _current = unsafe { cell.outcome_drop_runs_user_code() }
+            .then(|| context::set_current_task(self.cell.cast()));
+        // SAFETY: as above.
+        unsafe { cell.drop_outcome() };
     }
 
     /// Polls the future once; the caller set `RUNNING`, holding the run reference.
     fn poll(self) {
         // We hold `RUNNING`: the stage is ours.
-        self.header().polls.count_poll();
+        self.header().progress.count_poll();
         let hooks = self.cell().core.scheduler.hooks();
         if let Some(hook) = hooks.and_then(|hooks| hooks.before_poll.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
@@ -112,29 +99,32 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         let waker = ManuallyDrop::new(waker::borrowed(self.cell.cast()));
         let mut cx = Context::from_waker(&waker);
         // SAFETY: the caller holds `RUNNING`.
-        let polled = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.poll_future(&mut cx) }));
+        let polled = panic::catch_unwind(AssertUnwindSafe(|| {
+            let _current = context::set_current_task(self.cell.cast());
+            // SAFETY: the caller holds `RUNNING` from a notified, not-complete state, so
+            // the stage is ours and still holds the future.
+            unsafe { self.cell().poll_future(&mut cx) }
+        }));
         if let Some(hook) = hooks.and_then(|hooks| hooks.after_poll.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
         }
         match polled {
             Ok(Poll::Ready(output)) => {
                 // SAFETY: still `RUNNING`; the finished future drops here.
-                let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
-                    self.set_stage(Stage::Consumed)
-                }));
+                let dropped =
+                    panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
                 let result = match dropped {
                     Ok(()) => Ok(output),
-                    Err(payload) => Err(JoinError::panic(self.header().id, payload)),
+                    Err(payload) => Err(Failure::panic(payload)),
                 };
                 self.complete(result);
             }
             Err(payload) => {
                 let _ = panic::catch_unwind(AssertUnwindSafe(|| {
                     // SAFETY: still `RUNNING`.
-                    unsafe { self.set_stage(Stage::Consumed) }
+                    unsafe { self.drop_future() }
                 }));
-                let error = JoinError::panic(self.header().id, payload);
-                self.complete(Err(error));
+                self.complete(Err(Failure::panic(payload)));
             }
             Ok(Poll::Pending) => match self.header().state.transition_to_idle() {
                 TransitionToIdle::Ok => {}
@@ -150,24 +140,21 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// Drops the future and completes with a cancellation (or with the panic that
     /// dropping it raised). The caller holds `RUNNING` and one reference.
     fn cancel_and_complete(self) {
-        let id = self.header().id;
         // SAFETY: the caller holds `RUNNING`.
-        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
-            self.set_stage(Stage::Consumed)
-        }));
-        let error = match dropped {
-            Ok(()) => JoinError::cancelled(id),
-            Err(payload) => JoinError::panic(id, payload),
+        let dropped = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_future() }));
+        let failure = match dropped {
+            Ok(()) => Failure::Cancelled,
+            Err(payload) => Failure::panic(payload),
         };
-        self.complete(Err(error));
+        self.complete(Err(failure));
     }
 
     /// Stores `result` for the `JoinHandle`, publishes it, leaves the owned list and
     /// drops the caller's reference (and the list's). The caller holds `RUNNING` and
     /// has dropped the future. A panic that no `JoinHandle` is left to receive is
     /// reported to the scheduler.
-    fn complete(self, result: Result<F::Output, JoinError>) {
-        let panicked = result.as_ref().is_err_and(JoinError::is_panic);
+    fn complete(self, result: Result<F::Output, Failure>) {
+        let panicked = result.as_ref().is_err_and(Failure::is_panic);
         let hooks = self.cell().core.scheduler.hooks();
         if let Some(hook) = hooks.and_then(|hooks| hooks.on_terminate.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
@@ -192,7 +179,7 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             // and release in one step.
             let runs_user_code = match &result {
                 Ok(_) => std::mem::needs_drop::<F::Output>(),
-                Err(error) => error.is_panic(),
+                Err(failure) => failure.is_panic(),
             };
             let _ = panic::catch_unwind(AssertUnwindSafe(|| {
                 let _current = runs_user_code.then(|| context::set_current_task(self.cell.cast()));
@@ -210,13 +197,14 @@ impl<F: Future, S: Schedule> Harness<F, S> {
             }
             return;
         }
-        // SAFETY: still `RUNNING`: the stage is ours until `COMPLETE` is published.
-        unsafe { self.set_stage(Stage::Finished(result)) };
+        // SAFETY: still `RUNNING`: the stage is ours until `COMPLETE` is published, and
+        // the future was dropped.
+        unsafe { self.cell().store_outcome(result) };
         let before = self.header().state.transition_to_complete();
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
             if !before.is_join_interested() {
                 // SAFETY: complete with no `JoinHandle`: nobody else reads the output.
-                unsafe { self.set_stage(Stage::Consumed) };
+                unsafe { self.drop_outcome() };
             } else if before.is_join_waker_set() {
                 // SAFETY: we observed `JOIN_WAKER` with our own `COMPLETE` transition.
                 unsafe { self.cell().trailer.wake_join() };
@@ -240,14 +228,24 @@ impl<F: Future, S: Schedule> Harness<F, S> {
     /// `JoinHandle`, so the stage is the caller's.
     #[inline]
     unsafe fn drop_unread_output(&self) {
-        let unobserved_panic = self.cell().core.stage.with(|slot| {
-            // SAFETY: per the contract, the stage is ours.
-            matches!(unsafe { &*slot }, Stage::Finished(Err(error)) if error.is_panic())
-        });
         // SAFETY: per the contract, the stage is ours.
-        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe {
-            self.set_stage(Stage::Consumed)
-        }));
+        if unsafe { self.cell().holds_outcome() } {
+            // SAFETY: as above.
+            unsafe { self.drop_held_output() };
+        }
+        // Otherwise the usual case: the handle read the output.
+    }
+
+    /// `drop_unread_output` when the stage does hold the output.
+    ///
+    /// # Safety
+    /// As `drop_unread_output`.
+    #[inline(never)]
+    unsafe fn drop_held_output(&self) {
+        // SAFETY: per the contract, the stage is ours.
+        let unobserved_panic = unsafe { self.cell().holds_panic() };
+        // SAFETY: per the contract, the stage is ours.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| unsafe { self.drop_outcome() }));
         if unobserved_panic {
             self.cell().core.scheduler.unhandled_panic();
         }
@@ -309,23 +307,39 @@ unsafe fn try_read_output<F: Future, S: Schedule>(
     if !can_read_output(harness.header(), &harness.cell().trailer, waker) {
         return;
     }
-    let output = harness.cell().core.stage.with_mut(|slot| {
-        // SAFETY: `COMPLETE` with join interest: the stage is the handle's now.
-        match std::mem::replace(unsafe { &mut *slot }, Stage::Consumed) {
-            Stage::Finished(output) => output,
-            _ => panic!("JoinHandle polled after it already returned the task's output"),
-        }
-    });
-    // SAFETY: the caller passes a pointer to the matching `Poll` type.
-    unsafe { *destination.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(output) };
+    // SAFETY: `COMPLETE` with join interest: the stage is the handle's now.
+    let output = match unsafe { harness.cell().take_outcome() } {
+        Some(Ok(output)) => Ok(output),
+        Some(Err(failure)) => Err(JoinError::new(harness.header().id, failure)),
+        None => panic!("JoinHandle polled after it already returned the task's output"),
+    };
+    // SAFETY: the caller passes a pointer to the matching `Poll` type, holding
+    // `Poll::Pending`, which has nothing to drop, so it is overwritten without a drop.
+    unsafe {
+        destination
+            .cast::<Poll<Result<F::Output, JoinError>>>()
+            .write(Poll::Ready(output))
+    };
 }
 
 /// Whether the output is ready; if not, makes sure `waker` will be woken when it is.
+#[inline]
 fn can_read_output(header: &Header, trailer: &super::cell::Trailer, waker: &Waker) -> bool {
     let snapshot = header.state.load();
     if snapshot.is_complete() {
         return true;
     }
+    register_join_waker(snapshot, header, trailer, waker)
+}
+
+/// `can_read_output` when the task was not complete at the first look.
+#[inline(never)]
+fn register_join_waker(
+    snapshot: Snapshot,
+    header: &Header,
+    trailer: &super::cell::Trailer,
+    waker: &Waker,
+) -> bool {
     if snapshot.is_join_waker_set() {
         // SAFETY: while `JOIN_WAKER` is set the task side only reads the slot; two
         // readers are fine.

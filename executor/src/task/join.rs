@@ -124,3 +124,65 @@ impl<T> fmt::Debug for JoinHandle<T> {
             .finish()
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::{Context, Waker};
+
+    use crate::runtime::Builder;
+
+    /// Counts its drops.
+    struct Counted(Arc<AtomicUsize>);
+
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_join_handle_polled_again_after_its_output_panics_and_the_output_drops_once() {
+        let rt = Builder::new_current_thread().build().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let output = Counted(drops.clone());
+        let mut handle = rt.spawn(async move { output });
+        let output = rt.block_on(&mut handle).unwrap();
+        drop(output);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+
+        let mut cx = Context::from_waker(Waker::noop());
+        let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = Pin::new(&mut handle).poll(&mut cx);
+        }));
+        assert!(
+            again.is_err(),
+            "a second read must panic, not read the output again"
+        );
+        drop(handle);
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn an_unread_output_drops_once_with_the_handle() {
+        let rt = Builder::new_current_thread().build().unwrap();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let output = Counted(drops.clone());
+        let handle = rt.spawn(async move { output });
+        // Run the task to completion without reading its output.
+        rt.block_on(async {
+            while !handle.is_finished() {
+                crate::task::yield_now().await;
+            }
+        });
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        drop(handle);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        drop(rt);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+}

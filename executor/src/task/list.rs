@@ -14,13 +14,23 @@
 //! `slab::Slab<Task>` would take two words per slot, its vacant entries holding the
 //! free list's links: a word more for every live task.)
 //!
+//! The busy time the slow-poll watchdog samples is kept here too, not in the task
+//! header: only tasks running at one of its ticks ever have any, so a shard keeps it in
+//! a map by slot index, and marks such a task's key (`BUSY_ENTRY`, under the shard
+//! lock), so that removing a task with no entry costs no lookup.
+//!
 //! A graceful shutdown waits for the list to empty ([`OwnedTasks::wait_until_empty`]).
 //! Removals pay for that only with one load of the `draining` flag; while a drain is
 //! on, each removal also stores a wake-up permit for the one waiter, which then
 //! recounts.
 
+use std::collections::HashMap;
+
 use super::{Id, Task};
 use crate::loom::{AtomicBool, Mutex, Ordering};
+
+/// Set in a task's `owned_key` while its shard's `busy` map has an entry for it.
+const BUSY_ENTRY: u32 = 1 << 31;
 
 pub(crate) struct OwnedTasks {
     shards: Box<[Mutex<Shard>]>,
@@ -37,6 +47,23 @@ struct Shard {
     tasks: Slots,
     /// Tasks ever bound to this shard.
     spawned: u64,
+    /// Sampled busy milliseconds, by slot index, of the tasks whose key has
+    /// `BUSY_ENTRY` set.
+    busy: HashMap<u32, u32>,
+}
+
+impl Shard {
+    /// The sampled busy time of `task`, which is in this shard.
+    fn busy_millis(&self, task: &Task) -> u32 {
+        let key = task
+            .header()
+            .owned_key
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if key & BUSY_ENTRY == 0 {
+            return 0;
+        }
+        self.busy.get(&(key & !BUSY_ENTRY)).copied().unwrap_or(0)
+    }
 }
 
 /// The tasks of one shard: each in the slot whose index its header's `owned_key` holds.
@@ -56,7 +83,9 @@ impl Slots {
             Some(key) => key,
             None => {
                 let key = u32::try_from(self.slots.len())
-                    .expect("more than 2^32 live tasks in one owned-list shard");
+                    .ok()
+                    .filter(|key| key & BUSY_ENTRY == 0)
+                    .expect("more than 2^31 live tasks in one owned-list shard");
                 self.slots.push(None);
                 key
             }
@@ -139,7 +168,10 @@ impl OwnedTasks {
         let header = task.header();
         let mut shard = self.shard_of(header.id).lock();
         let key = header.owned_key.load(std::sync::atomic::Ordering::Relaxed);
-        let removed = shard.tasks.remove_if(key, task);
+        let removed = shard.tasks.remove_if(key & !BUSY_ENTRY, task);
+        if removed.is_some() && key & BUSY_ENTRY != 0 {
+            shard.busy.remove(&(key & !BUSY_ENTRY));
+        }
         drop(shard);
         // Read after the shard lock is released: a drain that set the flag before
         // counting this shard (under the same lock) is seen here, so either its count
@@ -172,13 +204,14 @@ impl OwnedTasks {
         self.shards.iter().map(|shard| shard.lock().spawned).sum()
     }
 
-    /// Calls `visit` on every live task, one shard lock at a time. `visit` must not
-    /// spawn, complete or drop tasks of this runtime (it runs under the lock).
-    pub(crate) fn for_each(&self, mut visit: impl FnMut(&Task)) {
+    /// Calls `visit` on every live task, with its sampled busy time in milliseconds,
+    /// one shard lock at a time. `visit` must not spawn, complete or drop tasks of this
+    /// runtime (it runs under the lock).
+    pub(crate) fn for_each(&self, mut visit: impl FnMut(&Task, u32)) {
         for shard in self.shards.iter() {
             let shard = shard.lock();
             for task in shard.tasks.iter() {
-                visit(task);
+                visit(task, shard.busy_millis(task));
             }
         }
     }
@@ -195,7 +228,7 @@ impl OwnedTasks {
         &'static std::panic::Location<'static>,
     )> {
         let shard = self.shards[id as usize & self.shard_mask].lock();
-        let task = shard.tasks.get(key)?;
+        let task = shard.tasks.get(key & !BUSY_ENTRY)?;
         let header = task.header();
         (header.id.as_u64() == id).then(|| {
             (
@@ -208,15 +241,21 @@ impl OwnedTasks {
 
     /// Adds `millis` of sampled busy time to the task with id `id` kept at `key`.
     pub(crate) fn add_sampled_busy(&self, id: u64, key: u32, millis: u32) {
-        let shard = self.shards[id as usize & self.shard_mask].lock();
-        if let Some(task) = shard.tasks.get(key) {
-            let header = task.header();
-            if header.id.as_u64() == id {
-                header
-                    .sampled_busy_millis
-                    .fetch_add(millis, std::sync::atomic::Ordering::Relaxed);
-            }
+        let key = key & !BUSY_ENTRY;
+        let mut shard = self.shards[id as usize & self.shard_mask].lock();
+        let Some(task) = shard.tasks.get(key) else {
+            return;
+        };
+        let header = task.header();
+        if header.id.as_u64() != id {
+            return;
         }
+        // Written under the shard lock, like every write of the key.
+        header
+            .owned_key
+            .store(key | BUSY_ENTRY, std::sync::atomic::Ordering::Relaxed);
+        let busy = shard.busy.entry(key).or_insert(0);
+        *busy = busy.saturating_add(millis);
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -229,10 +268,79 @@ impl OwnedTasks {
     pub(crate) fn close_and_shutdown_all(&self) {
         self.closed.store(true, Ordering::Release);
         for shard in self.shards.iter() {
-            let drained = std::mem::take(&mut shard.lock().tasks);
+            let drained = {
+                let mut shard = shard.lock();
+                shard.busy.clear();
+                std::mem::take(&mut shard.tasks)
+            };
             for task in drained.into_tasks() {
                 task.shutdown();
             }
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::panic::Location;
+
+    use super::*;
+    use crate::task::cell::Schedule;
+    use crate::task::{new_owned_task, Notified, SpawnMeta};
+
+    /// A scheduler that never runs anything: the tests only bind and remove.
+    struct Unscheduled;
+
+    impl Schedule for Unscheduled {
+        fn schedule(&self, task: Notified) {
+            drop(task);
+        }
+
+        fn release(&self, _task: &Task) -> Option<Task> {
+            None
+        }
+    }
+
+    fn busy_of_each(list: &OwnedTasks) -> Vec<(u64, u32)> {
+        let mut seen = Vec::new();
+        list.for_each(|task, busy| seen.push((task.header().id.as_u64(), busy)));
+        seen
+    }
+
+    #[test]
+    fn sampled_busy_time_belongs_to_its_task_and_leaves_with_it() {
+        let list = OwnedTasks::new(1);
+        let (first, _notified, _join) = new_owned_task(
+            std::future::pending::<()>(),
+            Unscheduled,
+            SpawnMeta::new(Location::caller()),
+        );
+        let first_id = first.header().id.as_u64();
+        let first_raw = first.raw();
+        assert!(list.bind(first).is_ok());
+        let key = first_raw
+            .header()
+            .owned_key
+            .load(std::sync::atomic::Ordering::Relaxed);
+        list.add_sampled_busy(first_id, key, 7);
+        list.add_sampled_busy(first_id, key, 5);
+        assert_eq!(busy_of_each(&list), vec![(first_id, 12)]);
+
+        // The next task reuses the slot, and must not inherit the time.
+        let removed = list.remove(&std::mem::ManuallyDrop::new(Task(first_raw)));
+        assert!(removed.is_some());
+        let (second, _notified, _join) = new_owned_task(
+            std::future::pending::<()>(),
+            Unscheduled,
+            SpawnMeta::new(Location::caller()),
+        );
+        let second_id = second.header().id.as_u64();
+        assert!(list.bind(second).is_ok());
+        assert_eq!(busy_of_each(&list), vec![(second_id, 0)]);
+        // A sample for the task that left (same key, old id) is not charged to it.
+        list.add_sampled_busy(first_id, key, 9);
+        assert_eq!(busy_of_each(&list), vec![(second_id, 0)]);
+        list.add_sampled_busy(second_id, key, 1);
+        assert_eq!(busy_of_each(&list), vec![(second_id, 1)]);
     }
 }

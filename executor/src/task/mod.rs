@@ -28,11 +28,11 @@ mod yield_now;
 use std::future::Future;
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::atomic::Ordering;
 
 pub use abort::AbortHandle;
 pub use block_in_place::block_in_place;
 pub use builder::{name, Builder};
+pub(crate) use error::Failure;
 pub use error::JoinError;
 pub use group::{TaskGroup, TaskGroupError};
 pub use id::{id, try_id, Id};
@@ -120,14 +120,15 @@ impl Task {
         self.0
     }
 
-    /// A snapshot of the task for the live task list.
-    pub(crate) fn info(&self) -> crate::runtime::TaskInfo {
+    /// A snapshot of the task for the live task list; the owned list passes the busy
+    /// time it keeps for the task.
+    pub(crate) fn info(&self, busy_millis: u32) -> crate::runtime::TaskInfo {
         use crate::runtime::TaskState;
         let header = self.header();
         let state = header.state.load();
         let state = if state.is_complete() {
             TaskState::Finished
-        } else if state.is_running() && header.polls.is_blocking() {
+        } else if state.is_running() && header.progress.is_blocking() {
             TaskState::Blocking
         } else if state.is_running() {
             TaskState::Running
@@ -141,10 +142,8 @@ impl Task {
             name: header.site.name().cloned(),
             spawned_at: header.site.location(),
             state,
-            polls: header.polls.count(),
-            busy: std::time::Duration::from_millis(u64::from(
-                header.sampled_busy_millis.load(Ordering::Relaxed),
-            )),
+            polls: header.progress.count(),
+            busy: std::time::Duration::from_millis(u64::from(busy_millis)),
             age: std::time::Duration::from_nanos(
                 cell::clock_nanos().saturating_sub(header.spawned_nanos),
             ),
@@ -207,6 +206,36 @@ where
     let header = Cell::allocate(future, scheduler, meta, 3, harness::vtable::<F, S>());
     let raw = RawTask::from_header(header);
     (Task(raw), Notified(raw), JoinHandle::new(raw))
+}
+
+/// Allocates a task for a scheduler with an owned list, moving `scheduler` into it,
+/// and hands `submit` a borrow of that scheduler with the list's reference and the
+/// first `Notified`; returns the `JoinHandle`.
+///
+/// The borrow saves the spawn path a clone and a drop of the scheduler handle (two
+/// atomic read-modify-writes for an `Arc`): the caller's handle is moved into the cell,
+/// and `submit` still reaches it there.
+pub(crate) fn spawn_owned_task<F, S>(
+    future: F,
+    scheduler: S,
+    meta: SpawnMeta,
+    submit: impl FnOnce(&S, Task, Notified),
+) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    S: Schedule,
+{
+    let header = Cell::allocate(future, scheduler, meta, 3, harness::vtable::<F, S>());
+    let raw = RawTask::from_header(header);
+    let join = JoinHandle::new(raw);
+    // SAFETY: `header` is the head of the `Cell<F, S>` just allocated (`repr(C)`, header
+    // first). The cell lives at least as long as `join`, one of its references, which
+    // this function holds until `submit` has returned; its `scheduler` field is written
+    // once, at allocation, and dropped only with the cell, and only ever read through
+    // shared references.
+    let scheduler = unsafe { &header.cast::<Cell<F, S>>().as_ref().core.scheduler };
+    submit(scheduler, Task(raw), Notified(raw));
+    join
 }
 
 /// Allocates a task that no owned list tracks (blocking-pool tasks): returns the

@@ -1,8 +1,9 @@
 //! The free spawning functions, which find the runtime through the thread's context.
 
 use std::future::Future;
+use std::panic::Location;
 
-use super::JoinHandle;
+use super::{JoinHandle, SpawnMeta};
 use crate::runtime::Handle;
 
 /// Spawns `future` on the runtime this thread is in, returning a [`JoinHandle`].
@@ -33,9 +34,10 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    match Handle::try_current() {
-        Ok(handle) => handle.spawn(future),
-        Err(_) => panic!(
+    // The context's handle is cloned once, and that clone moves into the task.
+    match crate::runtime::context::current_handle() {
+        Some(handle) => handle.spawn_owned(future, SpawnMeta::new(Location::caller())),
+        None => panic!(
             "spindle::spawn called outside a runtime: enter one with Runtime::enter(), call \
              it from inside Runtime::block_on() or a spawned task, or use #[spindle::main]"
         ),

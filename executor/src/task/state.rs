@@ -18,48 +18,70 @@
 //! References are held by the owned-task list, the `JoinHandle`, the one `Notified`,
 //! every `Waker` clone and every `AbortHandle`. The cell is freed when the count drops
 //! to zero, by whichever holder dropped the last one.
+//!
+//! The word is 32 bits, so that it shares a header word with the owned-list key: 26
+//! bits of count, the width it always had on 32-bit targets (and tokio's there). A
+//! count past half of that means references leak in a loop, and `ref_inc` aborts
+//! before it can wrap into the flags, as `Arc` does.
 
-use crate::loom::{AtomicUsize, Ordering};
+use crate::loom::Ordering;
 
-const RUNNING: usize = 0b00_0001;
-const COMPLETE: usize = 0b00_0010;
-const NOTIFIED: usize = 0b00_0100;
-const CANCELLED: usize = 0b00_1000;
-const JOIN_INTEREST: usize = 0b01_0000;
-const JOIN_WAKER: usize = 0b10_0000;
+// Every method is `#[inline]`: the task harness that calls them is generic, so it is
+// compiled in the crate that spawns, where a non-generic function of this crate is
+// otherwise an out-of-line call through the GOT.
+
+#[cfg(not(loom))]
+use std::sync::atomic::AtomicU32;
+
+#[cfg(loom)]
+use loom::sync::atomic::AtomicU32;
+
+const RUNNING: u32 = 0b00_0001;
+const COMPLETE: u32 = 0b00_0010;
+const NOTIFIED: u32 = 0b00_0100;
+const CANCELLED: u32 = 0b00_1000;
+const JOIN_INTEREST: u32 = 0b01_0000;
+const JOIN_WAKER: u32 = 0b10_0000;
 const REF_SHIFT: u32 = 6;
-const REF_ONE: usize = 1 << REF_SHIFT;
+const REF_ONE: u32 = 1 << REF_SHIFT;
 
 /// The state word of one task cell.
 pub(crate) struct State {
-    word: AtomicUsize,
+    word: AtomicU32,
 }
 
 /// A copy of the state word at one moment.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Snapshot(usize);
+pub(crate) struct Snapshot(u32);
 
 impl Snapshot {
+    #[inline]
     pub(crate) fn is_running(self) -> bool {
         self.0 & RUNNING != 0
     }
+    #[inline]
     pub(crate) fn is_complete(self) -> bool {
         self.0 & COMPLETE != 0
     }
+    #[inline]
     pub(crate) fn is_notified(self) -> bool {
         self.0 & NOTIFIED != 0
     }
+    #[inline]
     pub(crate) fn is_cancelled(self) -> bool {
         self.0 & CANCELLED != 0
     }
+    #[inline]
     pub(crate) fn is_join_interested(self) -> bool {
         self.0 & JOIN_INTEREST != 0
     }
+    #[inline]
     pub(crate) fn is_join_waker_set(self) -> bool {
         self.0 & JOIN_WAKER != 0
     }
+    #[inline]
     pub(crate) fn ref_count(self) -> usize {
-        self.0 >> REF_SHIFT
+        (self.0 >> REF_SHIFT) as usize
     }
 }
 
@@ -120,18 +142,21 @@ pub(crate) enum TransitionToNotifiedByVal {
 impl State {
     /// A new task: notified (it will be scheduled at once), with a `JoinHandle`, and
     /// `refs` references (the `Notified`, the `JoinHandle`, and the owned list if any).
+    #[inline]
     pub(crate) fn new(refs: usize) -> State {
         State {
-            word: AtomicUsize::new(NOTIFIED | JOIN_INTEREST | (refs * REF_ONE)),
+            word: AtomicU32::new(NOTIFIED | JOIN_INTEREST | (refs as u32 * REF_ONE)),
         }
     }
 
+    #[inline]
     pub(crate) fn load(&self) -> Snapshot {
         Snapshot(self.word.load(Ordering::Acquire))
     }
 
     /// Applies `step` until the compare-and-swap succeeds; `step` returns the next word
     /// (or `None` to leave it unchanged) and an outcome.
+    #[inline]
     fn update<R>(&self, mut step: impl FnMut(Snapshot) -> (Option<Snapshot>, R)) -> R {
         let mut current = self.word.load(Ordering::Acquire);
         loop {
@@ -151,6 +176,7 @@ impl State {
         }
     }
 
+    #[inline]
     pub(crate) fn transition_to_running(&self) -> TransitionToRunning {
         self.update(|current| {
             debug_assert!(current.is_notified() || current.is_running() || current.is_complete());
@@ -173,6 +199,7 @@ impl State {
         })
     }
 
+    #[inline]
     pub(crate) fn transition_to_idle(&self) -> TransitionToIdle {
         self.update(|current| {
             debug_assert!(current.is_running());
@@ -196,6 +223,7 @@ impl State {
     }
 
     /// Clears `RUNNING` and sets `COMPLETE`, returning the word as it was before.
+    #[inline]
     pub(crate) fn transition_to_complete(&self) -> Snapshot {
         let previous = Snapshot(self.word.fetch_xor(RUNNING | COMPLETE, Ordering::AcqRel));
         debug_assert!(previous.is_running() && !previous.is_complete());
@@ -206,11 +234,12 @@ impl State {
     /// in one step; true when they were the last. The caller holds `RUNNING`, saw
     /// `JOIN_INTEREST` clear (it is never set again, and `JOIN_WAKER` went with it)
     /// and has dropped the output already.
+    #[inline]
     pub(crate) fn transition_to_complete_unjoined(&self, count: usize) -> bool {
         // `RUNNING` is set and `COMPLETE` clear, so adding `COMPLETE - RUNNING` carries
         // the one bit into the other: the same as the XOR of `transition_to_complete`,
         // folded into the reference drop as one wrapping add.
-        let delta = (COMPLETE - RUNNING).wrapping_sub(count * REF_ONE);
+        let delta = (COMPLETE - RUNNING).wrapping_sub(count as u32 * REF_ONE);
         let previous = Snapshot(self.word.fetch_add(delta, Ordering::AcqRel));
         debug_assert!(previous.is_running() && !previous.is_complete());
         debug_assert!(!previous.is_join_interested() && !previous.is_join_waker_set());
@@ -222,8 +251,12 @@ impl State {
     }
 
     /// Drops `count` references at once; true when they were the last.
+    #[inline]
     pub(crate) fn transition_to_terminal(&self, count: usize) -> bool {
-        let previous = Snapshot(self.word.fetch_sub(count * REF_ONE, Ordering::AcqRel));
+        let previous = Snapshot(
+            self.word
+                .fetch_sub(count as u32 * REF_ONE, Ordering::AcqRel),
+        );
         debug_assert!(
             previous.ref_count() >= count,
             "task reference count underflow"
@@ -231,6 +264,7 @@ impl State {
         previous.ref_count() == count
     }
 
+    #[inline]
     pub(crate) fn transition_to_notified_by_val(&self) -> TransitionToNotifiedByVal {
         self.update(|current| {
             if current.is_running() {
@@ -256,6 +290,7 @@ impl State {
 
     /// Marks the task notified; true when the caller must submit a new `Notified`
     /// (a reference for it has been added).
+    #[inline]
     pub(crate) fn transition_to_notified_by_ref(&self) -> bool {
         self.update(|current| {
             if current.is_complete() || current.is_notified() {
@@ -271,6 +306,7 @@ impl State {
     /// Asks for cancellation from another thread; true when the caller must submit a
     /// new `Notified` so that a worker carries the cancellation out (a reference for
     /// it has been added).
+    #[inline]
     pub(crate) fn transition_to_notified_and_cancel(&self) -> bool {
         self.update(|current| {
             if current.is_cancelled() || current.is_complete() {
@@ -291,6 +327,7 @@ impl State {
 
     /// Runtime shutdown: marks the task cancelled and, when nobody owns the future,
     /// takes ownership of it (true) so the caller cancels it in place.
+    #[inline]
     pub(crate) fn transition_to_shutdown(&self) -> bool {
         self.update(|current| {
             if current.is_running() || current.is_complete() {
@@ -306,6 +343,7 @@ impl State {
     /// The `JoinHandle` goes away: clears `JOIN_INTEREST`, and `JOIN_WAKER` too when
     /// the task is not complete (the handle takes the slot back). Returns the word as
     /// it was before.
+    #[inline]
     pub(crate) fn unset_join_interest(&self) -> Snapshot {
         self.update(|current| {
             debug_assert!(current.is_join_interested());
@@ -324,6 +362,7 @@ impl State {
     /// nothing, when the slow path is needed: the task is complete (its output must be
     /// dropped first, under the handle's reference), the waker slot is the task's (the
     /// handle must take the waker back), or the handle's reference is the last.
+    #[inline]
     pub(crate) fn drop_join_handle_fast(&self) -> bool {
         self.update(|current| {
             debug_assert!(current.is_join_interested());
@@ -338,6 +377,7 @@ impl State {
     /// The `JoinHandle` of a complete task goes away, having dealt with the output:
     /// clears `JOIN_INTEREST` and drops its reference in one step; true when that
     /// was the last reference.
+    #[inline]
     pub(crate) fn unset_join_interest_of_complete(&self) -> bool {
         // `JOIN_INTEREST` is set (we are the handle), so subtracting it clears it.
         let previous = Snapshot(
@@ -351,6 +391,7 @@ impl State {
 
     /// Hands the join waker slot to the task side. Fails, returning the word, when the
     /// task completed first; the slot then still belongs to the handle.
+    #[inline]
     pub(crate) fn set_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.update(|current| {
             debug_assert!(current.is_join_interested() && !current.is_join_waker_set());
@@ -364,6 +405,7 @@ impl State {
 
     /// Takes the join waker slot back for the handle, so it can store a different
     /// waker. Fails, returning the word, when the task completed first.
+    #[inline]
     pub(crate) fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.update(|current| {
             debug_assert!(current.is_join_interested() && current.is_join_waker_set());
@@ -375,16 +417,18 @@ impl State {
         })
     }
 
+    #[inline]
     pub(crate) fn ref_inc(&self) {
         let previous = self.word.fetch_add(REF_ONE, Ordering::Relaxed);
         // A count this large means references are leaking in a loop; stop before the
         // count wraps into the flag bits.
-        if previous > usize::MAX / 2 {
+        if previous > u32::MAX / 2 {
             std::process::abort();
         }
     }
 
     /// Drops one reference; true when it was the last.
+    #[inline]
     pub(crate) fn ref_dec(&self) -> bool {
         let previous = Snapshot(self.word.fetch_sub(REF_ONE, Ordering::AcqRel));
         debug_assert!(previous.ref_count() >= 1, "task reference count underflow");
