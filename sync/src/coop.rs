@@ -46,6 +46,7 @@ static FORCED_YIELDS: AtomicU64 = AtomicU64::new(0);
 /// Runs `poll` with a fresh budget of [`INITIAL_BUDGET`] units, restoring the previous
 /// budget afterwards (also when `poll` unwinds). Executors call this around each task
 /// poll.
+#[inline]
 pub fn with_budget<R>(poll: impl FnOnce() -> R) -> R {
     with_budget_value(Budget(Some(INITIAL_BUDGET)), poll)
 }
@@ -55,9 +56,11 @@ pub fn with_unconstrained<R>(poll: impl FnOnce() -> R) -> R {
     with_budget_value(Budget(None), poll)
 }
 
+#[inline]
 fn with_budget_value<R>(budget: Budget, poll: impl FnOnce() -> R) -> R {
     struct ResetOnExit(Budget);
     impl Drop for ResetOnExit {
+        #[inline]
         fn drop(&mut self) {
             let previous = self.0;
             let _ = CURRENT.try_with(|cell| cell.set(previous));
@@ -69,6 +72,7 @@ fn with_budget_value<R>(budget: Budget, poll: impl FnOnce() -> R) -> R {
 }
 
 /// Whether the running poll still has budget left (always true when unconstrained).
+#[inline]
 pub fn has_budget_remaining() -> bool {
     CURRENT
         .try_with(|cell| cell.get().0 != Some(0))
@@ -105,6 +109,7 @@ pub fn forced_yield_count() -> u64 {
 /// # let mut cx = Context::from_waker(&waker);
 /// # assert_eq!(poll_next_item(&mut cx, Some(3)), Poll::Ready(3));
 /// ```
+#[inline]
 pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
     let outcome = CURRENT.try_with(|cell| {
         let before = cell.get();
@@ -137,12 +142,14 @@ pub struct RestoreOnPending(Cell<Budget>);
 
 impl RestoreOnPending {
     /// Marks that the resource made progress, so the spent unit is not refunded.
+    #[inline]
     pub fn made_progress(&self) {
         self.0.set(Budget(None));
     }
 }
 
 impl Drop for RestoreOnPending {
+    #[inline]
     fn drop(&mut self) {
         let before = self.0.get();
         if before.0.is_some() {
