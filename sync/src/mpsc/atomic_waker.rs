@@ -1,0 +1,111 @@
+//! The receiver's waker slot, registered and taken without a lock.
+//!
+//! One task registers (the receiver); any number of threads wake. The state word says
+//! who may touch the waker cell: `REGISTERING` belongs to the registerer, `WAKING` to
+//! the one waker that moved the word from idle. A wake that finds the registerer busy
+//! only sets `WAKING` and leaves; the registerer sees it when it tries to finish and
+//! wakes its own waker. So a wake is never lost: either it happens after the
+//! registration and takes the new waker, or the registration sees it.
+//!
+//! The contract for users: register first, then check the condition you wait for; a
+//! waker sets the condition first, then calls [`wake`](AtomicWaker::wake). Both state
+//! changes are read-modify-writes of one word, so the later one synchronises with the
+//! earlier and one of the two sides sees the other's update.
+
+use std::task::Waker;
+
+use crate::loom::{AtomicUsize, Ordering, UnsafeCell};
+
+/// Nobody is registering or waking; the cell may hold a waker.
+const IDLE: usize = 0;
+const REGISTERING: usize = 0b01;
+const WAKING: usize = 0b10;
+
+pub(super) struct AtomicWaker {
+    state: AtomicUsize,
+    waker: UnsafeCell<Option<Waker>>,
+}
+
+// SAFETY: the cell is only accessed by the holder of REGISTERING or WAKING (module
+// docs), which the state word hands to one thread at a time; `Waker` is Send + Sync.
+unsafe impl Send for AtomicWaker {}
+// SAFETY: as above.
+unsafe impl Sync for AtomicWaker {}
+
+impl AtomicWaker {
+    pub(super) fn new() -> Self {
+        AtomicWaker {
+            state: AtomicUsize::new(IDLE),
+            waker: UnsafeCell::new(None),
+        }
+    }
+
+    /// Stores `waker` to be woken by the next [`wake`](AtomicWaker::wake). Only one
+    /// thread at a time may register (the receiver, through `&mut`).
+    pub(super) fn register(&self, waker: &Waker) {
+        match self
+            .state
+            .compare_exchange(IDLE, REGISTERING, Ordering::Acquire, Ordering::Acquire)
+        {
+            Ok(_) => {}
+            Err(_) => {
+                // A wake is taking the previous waker right now. It may be another
+                // task's, so wake this one: its task polls again and re-registers.
+                // Give the waking thread a moment first, so the re-poll does not spin
+                // against it (under loom: let the model schedule it).
+                waker.wake_by_ref();
+                #[cfg(loom)]
+                loom::thread::yield_now();
+                #[cfg(not(loom))]
+                std::hint::spin_loop();
+                return;
+            }
+        }
+        // SAFETY: REGISTERING is ours: wakers touch the cell only after moving the
+        // state from IDLE, which fails while it is set.
+        let replaced = self.waker.with_mut(|cell| unsafe {
+            match &*cell {
+                Some(current) if current.will_wake(waker) => None,
+                _ => (*cell).replace(waker.clone()),
+            }
+        });
+        if self
+            .state
+            .compare_exchange(REGISTERING, IDLE, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            // A wake arrived meanwhile (state is REGISTERING | WAKING) and left the
+            // delivery to us.
+            // SAFETY: REGISTERING is still ours.
+            let woken = self.waker.with_mut(|cell| unsafe { (*cell).take() });
+            self.state.swap(IDLE, Ordering::AcqRel);
+            if let Some(woken) = woken {
+                woken.wake();
+            }
+        }
+        drop(replaced);
+    }
+
+    /// Takes the registered waker, if any, and wakes it.
+    pub(super) fn wake(&self) {
+        if let Some(waker) = self.take() {
+            waker.wake();
+        }
+    }
+
+    /// Takes the registered waker out, leaving none.
+    pub(super) fn take(&self) -> Option<Waker> {
+        match self.state.fetch_or(WAKING, Ordering::AcqRel) {
+            IDLE => {
+                // SAFETY: we moved the state from IDLE to WAKING, so the cell is ours
+                // until we clear WAKING.
+                let waker = self.waker.with_mut(|cell| unsafe { (*cell).take() });
+                self.state.fetch_and(!WAKING, Ordering::Release);
+                waker
+            }
+            // REGISTERING: the registerer sees WAKING and wakes itself. WAKING: another
+            // waker is delivering, and one delivery is enough.
+            _ => None,
+        }
+    }
+}
