@@ -9,7 +9,8 @@
 //! exactly once (delivered into the channel and dropped with it, or refused).
 //!
 //! The lock-free list (blocks of 2 slots under loom, so these cross block boundaries):
-//! senders racing to link the next block while the receiver sleeps on a position in a
+//! a send racing a receiver that goes to sleep wakes it through the slot's waiting bit
+//! alone (the sender stays alive, so no close rescues a lost wake-up); senders racing to link the next block while the receiver sleeps on a position in a
 //! block nobody has linked yet deliver everything, each sender's messages in order;
 //! a stream across several blocks arrives whole while the receiver frees the blocks
 //! behind it and the sender moves the tail forward; a receiver dropped while a
@@ -216,6 +217,24 @@ fn last_permit_dropped_after_close_wakes_the_receiver_with_none() {
             let releaser = loom::thread::spawn(move || drop(permit));
             assert_eq!(block_on(rx.recv()), None);
             releaser.join().unwrap();
+            drop(tx);
+        },
+    );
+}
+
+#[test]
+fn send_racing_a_sleeping_receiver_wakes_it_while_the_sender_lives() {
+    model(
+        "send_racing_a_sleeping_receiver_wakes_it_while_the_sender_lives",
+        || {
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            // The thread hands its sender back, so the channel stays open throughout.
+            let sender = loom::thread::spawn(move || {
+                tx.send(1).expect("receiver alive");
+                tx
+            });
+            assert_eq!(block_on(rx.recv()), Some(1));
+            let tx = sender.join().unwrap();
             drop(tx);
         },
     );
