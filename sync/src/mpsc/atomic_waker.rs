@@ -5,7 +5,9 @@
 //! the one waker that moved the word from idle. A wake that finds the registerer busy
 //! only sets `WAKING` and leaves; the registerer sees it when it tries to finish and
 //! wakes its own waker. So a wake is never lost: either it happens after the
-//! registration and takes the new waker, or the registration sees it.
+//! registration and wakes the new waker, or the registration sees it. A wake leaves
+//! the waker in place (waking it by reference), so a task that sleeps again
+//! re-registers without a clone; `take` empties the slot when the receiver goes.
 //!
 //! The contract for users: register first, then check the condition you wait for; a
 //! waker sets the condition first, then calls [`wake`](AtomicWaker::wake). Both state
@@ -86,11 +88,21 @@ impl AtomicWaker {
         drop(replaced);
     }
 
-    /// Takes the registered waker, if any, and wakes it.
+    /// Wakes the registered waker, if any. The waker stays registered, so a receiver
+    /// that sleeps again in the same task re-registers without cloning it.
     pub(super) fn wake(&self) {
-        if let Some(waker) = self.take() {
-            waker.wake();
+        if self.state.fetch_or(WAKING, Ordering::AcqRel) == IDLE {
+            // SAFETY: we moved the state from IDLE to WAKING, so the cell is ours until
+            // we clear WAKING.
+            self.waker.with(|cell| unsafe {
+                if let Some(waker) = &*cell {
+                    waker.wake_by_ref();
+                }
+            });
+            self.state.fetch_and(!WAKING, Ordering::Release);
         }
+        // Otherwise REGISTERING: the registerer sees WAKING and wakes itself; or WAKING:
+        // another waker is delivering, and one delivery is enough.
     }
 
     /// Takes the registered waker out, leaving none.
@@ -103,8 +115,7 @@ impl AtomicWaker {
                 self.state.fetch_and(!WAKING, Ordering::Release);
                 waker
             }
-            // REGISTERING: the registerer sees WAKING and wakes itself. WAKING: another
-            // waker is delivering, and one delivery is enough.
+            // Someone else holds the cell; see `wake`.
             _ => None,
         }
     }

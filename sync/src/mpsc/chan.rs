@@ -434,11 +434,12 @@ impl<T> Rx<T> {
         if let Some(value) = self.cursor().pop() {
             return Poll::Ready(Some(value));
         }
-        if self.is_finished() {
-            return self.last_look();
-        }
         let Some(waker) = waker else {
-            return Poll::Pending;
+            return if self.is_finished() {
+                self.last_look()
+            } else {
+                Poll::Pending
+            };
         };
         // Register before the last look, so a change after it wakes us (module docs).
         self.chan.rx_waker.register(waker);
