@@ -452,3 +452,27 @@ fn receiver_sleeping_at_a_block_boundary_is_woken_by_the_send_that_fills_it() {
     assert_eq!(counter.wakes(), 1);
     assert_eq!(counter.poll(&mut recv), Poll::Ready(Some(32)));
 }
+
+#[test]
+fn receiver_polled_with_a_waker_whose_clone_panics_keeps_working() {
+    use std::task::{Context, RawWaker, RawWakerVTable, Waker};
+    fn panicking_clone(_: *const ()) -> RawWaker {
+        panic!("waker clone panics");
+    }
+    fn noop(_: *const ()) {}
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(panicking_clone, noop, noop, noop);
+    // SAFETY: every vtable function ignores the data pointer.
+    let waker = unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) };
+    let (tx, mut rx) = mpsc::channel(1);
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = rx.poll_recv(&mut Context::from_waker(&waker));
+    }));
+    assert!(panicked.is_err(), "the clone panic reached the poll");
+    let counter = Counter::new();
+    let mut recv = Box::pin(rx.recv());
+    assert!(counter.poll(&mut recv).is_pending());
+    assert_eq!(counter.wakes(), 0, "registered, not told to retry");
+    tx.try_send(5).expect("room");
+    assert_eq!(counter.wakes(), 1, "the send woke the new waker");
+    assert_eq!(counter.poll(&mut recv), Poll::Ready(Some(5)));
+}

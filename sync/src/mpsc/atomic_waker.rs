@@ -63,6 +63,9 @@ impl AtomicWaker {
                 return;
             }
         }
+        // A waker whose `clone` panics must not leave REGISTERING set for good (every
+        // later wake would be dropped): the guard hands the slot back on unwind.
+        let guard = IdleOnUnwind(&self.state);
         // SAFETY: REGISTERING is ours: wakers touch the cell only after moving the
         // state from IDLE, which fails while it is set.
         let replaced = self.waker.with_mut(|cell| unsafe {
@@ -71,6 +74,7 @@ impl AtomicWaker {
                 _ => (*cell).replace(waker.clone()),
             }
         });
+        std::mem::forget(guard);
         if self
             .state
             .compare_exchange(REGISTERING, IDLE, Ordering::AcqRel, Ordering::Acquire)
@@ -118,5 +122,15 @@ impl AtomicWaker {
             // Someone else holds the cell; see `wake`.
             _ => None,
         }
+    }
+}
+
+/// Resets the state to IDLE if dropped, which only happens while unwinding out of
+/// `register` (it is forgotten otherwise).
+struct IdleOnUnwind<'a>(&'a AtomicUsize);
+
+impl Drop for IdleOnUnwind<'_> {
+    fn drop(&mut self) {
+        self.0.swap(IDLE, Ordering::AcqRel);
     }
 }
