@@ -216,7 +216,11 @@ impl<T> List<T> {
         // SAFETY: the claim made this slot ours alone; the consumer reads it only after
         // the ready bit below, which we have not set yet.
         block.slots[slot].with_mut(|cell| unsafe { (*cell).write(value) });
-        let before = block.slot_bits.fetch_or(ready_bit(slot), Ordering::AcqRel);
+        // `fetch_add` rather than `fetch_or`: the bit is clear (only this claim sets
+        // it, once), so they agree, and `fetch_add` is one wait-free `lock xadd` where
+        // a `fetch_or` whose result we inspect becomes a compare-and-swap loop that
+        // retries under the other senders' writes to the same word.
+        let before = block.slot_bits.fetch_add(ready_bit(slot), Ordering::AcqRel);
         Pushed::Done {
             wake_receiver: before & waiting_bit(slot) != 0,
         }
