@@ -7,7 +7,9 @@
 //! wakes its own waker. So a wake is never lost: either it happens after the
 //! registration and wakes the new waker, or the registration sees it. A wake leaves
 //! the waker in place (waking it by reference), so a task that sleeps again
-//! re-registers without a clone; `take` empties the slot when the receiver goes.
+//! re-registers without a clone, and without touching the state word at all when
+//! nobody is waking (only the registerer ever writes the cell; wakers only read it);
+//! `take` empties the slot when the receiver goes.
 //!
 //! The contract for users: register first, then check the condition you wait for; a
 //! waker sets the condition first, then calls [`wake`](AtomicWaker::wake). Both state
@@ -45,6 +47,22 @@ impl AtomicWaker {
     /// Stores `waker` to be woken by the next [`wake`](AtomicWaker::wake). Only one
     /// thread at a time may register (the receiver, through `&mut`).
     pub(super) fn register(&self, waker: &Waker) {
+        // Fast path: the same task's waker is still in place and nobody is waking.
+        // Only the registerer writes the cell (wakers only read it, under WAKING), so
+        // it may read it at any time. Seeing IDLE with Acquire synchronises with every
+        // wake that ran before, whose conditions the caller checks next; a wake after
+        // the load finds IDLE and wakes this very waker.
+        if self.state.load(Ordering::Acquire) == IDLE {
+            // SAFETY: we are the only writer of the cell (see above).
+            let same = self.waker.with(|cell| unsafe {
+                (*cell)
+                    .as_ref()
+                    .is_some_and(|current| current.will_wake(waker))
+            });
+            if same {
+                return;
+            }
+        }
         match self
             .state
             .compare_exchange(IDLE, REGISTERING, Ordering::Acquire, Ordering::Acquire)
@@ -109,7 +127,8 @@ impl AtomicWaker {
         // another waker is delivering, and one delivery is enough.
     }
 
-    /// Takes the registered waker out, leaving none.
+    /// Takes the registered waker out, leaving none. Only the registerer calls it (the
+    /// receiver, when it goes), so the cell keeps a single writer.
     pub(super) fn take(&self) -> Option<Waker> {
         match self.state.fetch_or(WAKING, Ordering::AcqRel) {
             IDLE => {
