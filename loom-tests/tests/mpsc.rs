@@ -10,22 +10,28 @@
 //!
 //! The lock-free list (blocks of 2 slots under loom, so these cross block boundaries):
 //! a send racing a receiver that goes to sleep wakes it through the slot's waiting bit
-//! alone (the sender stays alive, so no close rescues a lost wake-up); senders racing to link the next block while the receiver sleeps on a position in a
-//! block nobody has linked yet deliver everything, each sender's messages in order;
+//! alone (the sender stays alive, so no close rescues a lost wake-up); senders racing
+//! to link the next block while the receiver sleeps on a position in a block nobody
+//! has linked yet deliver everything, each sender's messages in order;
 //! a stream across several blocks arrives whole while the receiver frees the blocks
 //! behind it and the sender moves the tail forward; a receiver dropped while a
 //! permit's message is mid-write drops that message exactly once, before the sender
-//! returns; and the last permit of a closed channel dropped on another thread wakes
-//! the receiver with `None`.
+//! returns; the last permit of a closed channel dropped on another thread wakes
+//! the receiver with `None`; and a wake-up that arrives while another is still being
+//! delivered reaches a receiver that re-registered the same waker (polled by hand with
+//! one counting waker: `block_on`'s waker may wake spuriously, which hides a lost
+//! wake-up).
 
 #![cfg(loom)]
 
 use std::pin::pin;
+use std::task::Poll;
 
 use loom::future::block_on;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
-use spindle_loom_tests::{model, poll_noop};
+
+use spindle_loom_tests::{model, poll_noop, poll_once, CountingWaker};
 use spindle_sync::mpsc;
 
 #[test]
@@ -235,6 +241,50 @@ fn send_racing_a_sleeping_receiver_wakes_it_while_the_sender_lives() {
             });
             assert_eq!(block_on(rx.recv()), Some(1));
             let tx = sender.join().unwrap();
+            drop(tx);
+        },
+    );
+}
+
+#[test]
+fn a_wake_overlapping_another_still_reaches_the_receiver() {
+    model(
+        "a_wake_overlapping_another_still_reaches_the_receiver",
+        || {
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            // Two senders whose wake-ups may overlap: the second may come while the
+            // first is still delivering. Both hand their sender back, so only the
+            // slots' wake-ups can wake the receiver.
+            let senders: Vec<_> = (1..=2)
+                .map(|i| {
+                    let tx = tx.clone();
+                    loom::thread::spawn(move || {
+                        tx.send(i).expect("receiver alive");
+                        tx
+                    })
+                })
+                .collect();
+            // Poll like an executor, with one waker throughout (so re-registering
+            // finds it already in place), and sleep only until it is woken.
+            let (counter, waker) = CountingWaker::new();
+            let mut got = Vec::new();
+            while got.len() < 2 {
+                let wakes_before = counter.wakes();
+                match poll_once(&mut pin!(rx.recv()), &waker) {
+                    Poll::Ready(message) => got.push(message.expect("senders alive")),
+                    Poll::Pending => {
+                        // A lost wake-up spins here until loom gives up.
+                        while counter.wakes() == wakes_before {
+                            loom::thread::yield_now();
+                        }
+                    }
+                }
+            }
+            got.sort();
+            assert_eq!(got, [1, 2]);
+            for sender in senders {
+                drop(sender.join().unwrap());
+            }
             drop(tx);
         },
     );
