@@ -1,16 +1,18 @@
-//! Models of `spindle_sync::oneshot`: the value, the receiver's waker and the close
-//! flags under one lock, raced from two threads.
+//! Models of `spindle_sync::oneshot`: one atomic state word handing the value and
+//! waker cells between the two halves, raced from two threads.
 //!
 //! What they prove: a send racing an await is received (a lost wake-up shows as a loom
 //! deadlock in `block_on`); a sender dropped while the receiver waits wakes it with an
 //! error; a receiver closing while a value is sent delivers the value exactly once
-//! (back to the sender, or to `try_recv`), never both and never neither; and a sender
-//! waiting in `closed()` is woken when the receiver goes away.
+//! (back to the sender, or to `try_recv`), never both and never neither; a sender
+//! waiting in `closed()` is woken when the receiver goes away; and a receiver that
+//! moves to a new waker while the send races (clearing and re-setting its waker bit)
+//! is still woken.
 
 #![cfg(loom)]
 
 use loom::future::block_on;
-use spindle_loom_tests::model;
+use spindle_loom_tests::{model, poll_noop};
 use spindle_sync::oneshot;
 
 #[test]
@@ -64,6 +66,23 @@ fn sender_waiting_in_closed_is_woken_when_the_receiver_drops() {
             block_on(tx.closed());
             assert!(tx.is_closed());
             dropper.join().unwrap();
+        },
+    );
+}
+
+#[test]
+fn receiver_switching_wakers_while_the_send_races_is_woken() {
+    model(
+        "receiver_switching_wakers_while_the_send_races_is_woken",
+        || {
+            let (tx, mut rx) = oneshot::channel();
+            // First poll registers one waker; `block_on` then polls with another.
+            let first = poll_noop(&mut rx);
+            let sender = loom::thread::spawn(move || tx.send(7).expect("receiver alive"));
+            if first.is_pending() {
+                assert_eq!(block_on(&mut rx), Ok(7));
+            }
+            sender.join().unwrap();
         },
     );
 }

@@ -1,10 +1,22 @@
 //! A one-shot channel: one value, sent once, from one task to another.
 //!
-//! Both halves share one small lock-protected cell: the value slot, whether the sender
-//! finished (sent or dropped), whether the receiver closed (closed or dropped), and one
-//! waker per side. Invariant: the value is written at most once and only while the
-//! receiver is open; once the receiver closes, a value still in the slot is dropped by
-//! whoever closes it, so nothing outlives both halves.
+//! Both halves share one atomic state word and three cells: the value, the receiver's
+//! waker and the sender's waker (for `closed()`). The word's bits say who may touch
+//! which cell, so no lock is needed:
+//!
+//! - `value` is the sender's until it sets `COMPLETE`, and the receiver's after (it
+//!   reads it only once it has seen `COMPLETE`). A sender that finds `RX_CLOSED`
+//!   instead takes its value back and completes empty, so a value is delivered or
+//!   refused, never both.
+//! - `rx_waker` is written by the receiver only while `RX_WAKER_SET` is clear; the
+//!   sender reads it only if it completes while the bit is set. To replace its waker
+//!   the receiver first clears the bit with a compare-and-swap that fails once
+//!   `COMPLETE` is set, so the two never touch the cell at once (two reads aside).
+//! - `tx_waker` and `TX_WAKER_SET` are the mirror image, with `RX_CLOSED`.
+//!
+//! Invariant: once the receiver closes (`close` or drop), a later `send` fails; a
+//! value sent before stays receivable until the receiver is dropped, which drops it,
+//! so nothing outlives both halves.
 //!
 //! ```
 //! use spindle_sync::oneshot;
@@ -20,8 +32,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{Arc, Mutex};
-use crate::waiters::register_waker;
+use crate::loom::{Arc, AtomicUsize, Ordering, UnsafeCell};
 
 /// Error types of the one-shot channel.
 pub mod error {
@@ -63,17 +74,22 @@ pub mod error {
 
 use error::{RecvError, TryRecvError};
 
+/// The receiver's waker is in `rx_waker`.
+const RX_WAKER_SET: usize = 0b0001;
+/// The sender is done (sent, refused or dropped); `value` holds what it sent.
+const COMPLETE: usize = 0b0010;
+/// The receiver closed or was dropped: sends fail.
+const RX_CLOSED: usize = 0b0100;
+/// The sender's waker is in `tx_waker`.
+const TX_WAKER_SET: usize = 0b1000;
+
 /// Creates a one-shot channel.
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
-        state: Mutex::new(State {
-            value: None,
-            sender_done: false,
-            receiver_closed: false,
-            value_taken: false,
-            rx_waker: None,
-            tx_waker: None,
-        }),
+        state: AtomicUsize::new(0),
+        value: UnsafeCell::new(None),
+        rx_waker: UnsafeCell::new(None),
+        tx_waker: UnsafeCell::new(None),
     });
     (
         Sender {
@@ -84,16 +100,99 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 }
 
 struct Inner<T> {
-    state: Mutex<State<T>>,
+    state: AtomicUsize,
+    value: UnsafeCell<Option<T>>,
+    rx_waker: UnsafeCell<Option<Waker>>,
+    tx_waker: UnsafeCell<Option<Waker>>,
 }
 
-struct State<T> {
-    value: Option<T>,
-    sender_done: bool,
-    receiver_closed: bool,
-    value_taken: bool,
-    rx_waker: Option<Waker>,
-    tx_waker: Option<Waker>,
+// SAFETY: the value moves from the sending thread to the receiving one (`T: Send`);
+// every cell access is handed to one side at a time by the state word (module docs).
+unsafe impl<T: Send> Send for Inner<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Inner<T> {}
+
+impl<T> Inner<T> {
+    /// Marks the sender done without a value and wakes a waiting receiver.
+    fn complete_empty(&self) {
+        let before = self.state.fetch_or(COMPLETE, Ordering::AcqRel);
+        if before & RX_WAKER_SET != 0 && before & COMPLETE == 0 {
+            self.wake_receiver();
+        }
+    }
+
+    /// Wakes the receiver's waker.
+    fn wake_receiver(&self) {
+        // SAFETY: we completed while RX_WAKER_SET was set, so the receiver no longer
+        // writes the cell (its clearing compare-and-swap fails on COMPLETE); at most it
+        // reads it too.
+        self.rx_waker.with(|waker| unsafe {
+            if let Some(waker) = &*waker {
+                waker.wake_by_ref();
+            }
+        });
+    }
+
+    /// Takes the value after `COMPLETE` was seen; `None` if the sender sent none.
+    ///
+    /// # Safety
+    ///
+    /// Only the receiver calls this, after reading `COMPLETE` with Acquire.
+    unsafe fn take_value(&self) -> Option<T> {
+        // SAFETY: COMPLETE hands the value cell to the receiver for good.
+        self.value.with_mut(|value| unsafe { (*value).take() })
+    }
+}
+
+/// Registers `waker` in `cell`, guarded by `bit` of `state`, unless `done` (a bit the
+/// other side sets when it will never read the cell again) is set. Returns the state
+/// seen with `done` set, or `None` once the waker is registered.
+///
+/// The cell is written only while `bit` is clear; the other side reads it only if it
+/// sets `done` while `bit` is set.
+fn register_waker(
+    state: &AtomicUsize,
+    cell: &UnsafeCell<Option<Waker>>,
+    bit: usize,
+    done: usize,
+    waker: &Waker,
+) -> Option<usize> {
+    let mut current = state.load(Ordering::Acquire);
+    if current & done != 0 {
+        return Some(current);
+    }
+    if current & bit != 0 {
+        // SAFETY: the bit is set, so nobody writes the cell; the other side may read it.
+        let same = cell.with(|stored| unsafe {
+            (*stored)
+                .as_ref()
+                .is_some_and(|stored| stored.will_wake(waker))
+        });
+        if same {
+            return None;
+        }
+        loop {
+            match state.compare_exchange_weak(
+                current,
+                current & !bit,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) if actual & done != 0 => return Some(actual),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+    // SAFETY: the bit is clear (we cleared it, or it never was set), so the other side
+    // does not read the cell, and only we write it.
+    let replaced = cell.with_mut(|stored| unsafe { (*stored).replace(waker.clone()) });
+    let before = state.fetch_or(bit, Ordering::AcqRel);
+    drop(replaced);
+    if before & done != 0 {
+        return Some(before);
+    }
+    None
 }
 
 /// Sends the channel's one value.
@@ -115,17 +214,35 @@ impl<T> Sender<T> {
         let Some(inner) = self.inner.take() else {
             unreachable!("a Sender holds the channel until send consumes it");
         };
-        let mut state = inner.state.lock();
-        if state.receiver_closed {
-            state.sender_done = true;
+        let mut state = inner.state.load(Ordering::Acquire);
+        if state & RX_CLOSED != 0 {
+            inner.complete_empty();
             return Err(value);
         }
-        state.value = Some(value);
-        state.sender_done = true;
-        let waker = state.rx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
+        // SAFETY: COMPLETE is not set and only we set it, so the value cell is ours.
+        inner.value.with_mut(|cell| unsafe { *cell = Some(value) });
+        loop {
+            if state & RX_CLOSED != 0 {
+                // SAFETY: still not COMPLETE: the cell is ours; take the value back.
+                let value = inner.value.with_mut(|cell| unsafe { (*cell).take() });
+                inner.complete_empty();
+                match value {
+                    Some(value) => return Err(value),
+                    None => unreachable!("the value was written above"),
+                }
+            }
+            match inner.state.compare_exchange_weak(
+                state,
+                state | COMPLETE,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => state = actual,
+            }
+        }
+        if state & RX_WAKER_SET != 0 {
+            inner.wake_receiver();
         }
         Ok(())
     }
@@ -134,7 +251,7 @@ impl<T> Sender<T> {
     pub fn is_closed(&self) -> bool {
         self.inner
             .as_ref()
-            .is_none_or(|inner| inner.state.lock().receiver_closed)
+            .is_none_or(|inner| inner.state.load(Ordering::Acquire) & RX_CLOSED != 0)
     }
 
     /// Waits until the receiver closes or is dropped, for instance to stop computing a
@@ -149,27 +266,26 @@ impl<T> Sender<T> {
             return Poll::Ready(());
         };
         let budget = ready!(coop::poll_proceed(cx));
-        let mut state = inner.state.lock();
-        if state.receiver_closed {
-            budget.made_progress();
-            return Poll::Ready(());
+        match register_waker(
+            &inner.state,
+            &inner.tx_waker,
+            TX_WAKER_SET,
+            RX_CLOSED,
+            cx.waker(),
+        ) {
+            Some(_) => {
+                budget.made_progress();
+                Poll::Ready(())
+            }
+            None => Poll::Pending,
         }
-        register_waker(&mut state.tx_waker, cx.waker());
-        Poll::Pending
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let Some(inner) = self.inner.take() else {
-            return;
-        };
-        let mut state = inner.state.lock();
-        state.sender_done = true;
-        let waker = state.rx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
+        if let Some(inner) = self.inner.take() {
+            inner.complete_empty();
         }
     }
 }
@@ -180,47 +296,42 @@ impl<T> Receiver<T> {
         let Some(inner) = self.inner.as_ref() else {
             return Err(TryRecvError::Closed);
         };
-        let mut state = inner.state.lock();
-        if let Some(value) = state.value.take() {
-            state.value_taken = true;
-            return Ok(value);
+        if inner.state.load(Ordering::Acquire) & COMPLETE == 0 {
+            return Err(TryRecvError::Empty);
         }
-        if state.sender_done || state.value_taken {
-            Err(TryRecvError::Closed)
-        } else {
-            Err(TryRecvError::Empty)
-        }
+        // SAFETY: we are the receiver and saw COMPLETE with Acquire.
+        let value = unsafe { inner.take_value() };
+        self.inner = None;
+        value.ok_or(TryRecvError::Closed)
     }
 
     /// Closes the channel without dropping the receiver: a later `send` fails, but a
     /// value sent before this can still be received.
     pub fn close(&mut self) {
-        let Some(inner) = self.inner.as_ref() else {
-            return;
-        };
-        let mut state = inner.state.lock();
-        state.receiver_closed = true;
-        let waker = state.tx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
+        if let Some(inner) = self.inner.as_ref() {
+            let before = inner.state.fetch_or(RX_CLOSED, Ordering::AcqRel);
+            wake_sender_on_close(inner, before);
         }
     }
 
     /// Whether no value can arrive any more: the sender finished and there is no
-    /// value waiting, or the receiver has closed.
+    /// value waiting, or the value was already taken.
     pub fn is_terminated(&self) -> bool {
         self.inner.as_ref().is_none_or(|inner| {
-            let state = inner.state.lock();
-            state.value.is_none() && (state.sender_done || state.value_taken)
+            inner.state.load(Ordering::Acquire) & COMPLETE != 0
+                // SAFETY: COMPLETE seen: the cell is the receiver's, and `&self`
+                // excludes the receiver's own writes.
+                && inner.value.with(|value| unsafe { (*value).is_none() })
         })
     }
 
     /// Whether no value is waiting right now.
     pub fn is_empty(&self) -> bool {
-        self.inner
-            .as_ref()
-            .is_none_or(|inner| inner.state.lock().value.is_none())
+        !self.inner.as_ref().is_some_and(|inner| {
+            inner.state.load(Ordering::Acquire) & COMPLETE != 0
+                // SAFETY: as in `is_terminated`.
+                && inner.value.with(|value| unsafe { (*value).is_some() })
+        })
     }
 
     /// Waits for the value from synchronous code, parking the thread.
@@ -228,6 +339,20 @@ impl<T> Receiver<T> {
     /// Do not call it from async code: it blocks the executor thread.
     pub fn blocking_recv(self) -> Result<T, RecvError> {
         crate::blocking::block_on(self)
+    }
+}
+
+/// After the receiver set `RX_CLOSED` over `before`: wakes a sender waiting in
+/// `closed()`.
+fn wake_sender_on_close<T>(inner: &Inner<T>, before: usize) {
+    if before & RX_CLOSED == 0 && before & TX_WAKER_SET != 0 && before & COMPLETE == 0 {
+        // SAFETY: we closed while TX_WAKER_SET was set, so the sender no longer writes
+        // the cell (its clearing compare-and-swap fails on RX_CLOSED).
+        inner.tx_waker.with(|waker| unsafe {
+            if let Some(waker) = &*waker {
+                waker.wake_by_ref();
+            }
+        });
     }
 }
 
@@ -240,19 +365,22 @@ impl<T> Future for Receiver<T> {
             return Poll::Ready(Err(RecvError(())));
         };
         let budget = ready!(coop::poll_proceed(cx));
-        let mut state = inner.state.lock();
-        let result = if let Some(value) = state.value.take() {
-            state.value_taken = true;
-            Ok(value)
-        } else if state.sender_done || state.value_taken {
-            Err(RecvError(()))
-        } else {
-            register_waker(&mut state.rx_waker, cx.waker());
+        if register_waker(
+            &inner.state,
+            &inner.rx_waker,
+            RX_WAKER_SET,
+            COMPLETE,
+            cx.waker(),
+        )
+        .is_none()
+        {
             return Poll::Pending;
-        };
-        drop(state);
+        }
+        // SAFETY: `register_waker` saw COMPLETE (with Acquire); we are the receiver.
+        let value = unsafe { inner.take_value() };
+        this.inner = None;
         budget.made_progress();
-        Poll::Ready(result)
+        Poll::Ready(value.ok_or(RecvError(())))
     }
 }
 
@@ -261,14 +389,12 @@ impl<T> Drop for Receiver<T> {
         let Some(inner) = self.inner.take() else {
             return;
         };
-        let mut state = inner.state.lock();
-        state.receiver_closed = true;
-        let unreceived = state.value.take();
-        let waker = state.tx_waker.take();
-        drop(state);
-        drop(unreceived);
-        if let Some(waker) = waker {
-            waker.wake();
+        let before = inner.state.fetch_or(RX_CLOSED, Ordering::AcqRel);
+        if before & COMPLETE != 0 {
+            // SAFETY: COMPLETE seen (AcqRel): the value is ours to drop.
+            drop(unsafe { inner.take_value() });
+        } else {
+            wake_sender_on_close(&inner, before);
         }
     }
 }

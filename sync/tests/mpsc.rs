@@ -340,3 +340,139 @@ fn threads_sending_while_the_receiver_drains_with_recv_many_lose_nothing() {
     assert_eq!(next, [MESSAGES; PRODUCERS]);
     assert_eq!(rx.try_recv(), Err(mpsc::error::TryRecvError::Disconnected));
 }
+
+#[test]
+fn messages_spanning_many_blocks_drain_in_order() {
+    // Blocks hold 32 messages; 100 spans four, and the receiver frees the ones behind
+    // it as it goes.
+    let (tx, mut rx) = mpsc::channel(128);
+    for i in 0..100 {
+        tx.try_send(i).expect("room");
+    }
+    assert_eq!(rx.len(), 100);
+    for i in 0..100 {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+    assert!(rx.is_empty());
+    for i in 100..170 {
+        tx.try_send(i).expect("room");
+    }
+    drop(tx);
+    let mut buffer = Vec::new();
+    while block_on(rx.recv_many(&mut buffer, 64)) > 0 {}
+    assert_eq!(buffer, (100..170).collect::<Vec<_>>());
+}
+
+#[test]
+fn dropping_a_channel_with_messages_across_blocks_drops_each_once() {
+    let drops = Arc::new(());
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for _ in 0..75 {
+        tx.send(Arc::clone(&drops)).expect("receiver alive");
+    }
+    // Take a few so the receiver sits inside the second block.
+    for _ in 0..40 {
+        drop(rx.try_recv().expect("buffered"));
+    }
+    assert_eq!(Arc::strong_count(&drops), 1 + 35);
+    drop(rx);
+    assert_eq!(
+        Arc::strong_count(&drops),
+        1,
+        "the receiver dropped the rest"
+    );
+    assert!(tx.send(Arc::clone(&drops)).is_err());
+    assert_eq!(Arc::strong_count(&drops), 1, "a refused message comes back");
+    drop(tx);
+}
+
+#[test]
+fn permit_used_after_the_receiver_is_dropped_drops_its_message_at_once() {
+    let value = Arc::new(());
+    let (tx, rx) = mpsc::channel(1);
+    let permit = tx.try_reserve().expect("room");
+    drop(rx);
+    permit.send(Arc::clone(&value));
+    assert_eq!(Arc::strong_count(&value), 1);
+    assert_eq!(tx.capacity(), 1, "its slot came back");
+}
+
+#[test]
+fn close_waits_for_every_reserved_permit_and_delivers_the_used_ones() {
+    let (tx, mut rx) = mpsc::channel(4);
+    let first = tx.try_reserve().expect("room");
+    let second = tx.try_reserve().expect("room");
+    let third = tx.try_reserve().expect("room");
+    rx.close();
+    assert!(matches!(tx.try_send(9), Err(TrySendError::Closed(9))));
+    first.send(1);
+    drop(second);
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(
+        rx.try_recv(),
+        Err(TryRecvError::Empty),
+        "a reserved permit may still deliver"
+    );
+    third.send(3);
+    assert_eq!(block_on(rx.recv()), Some(3));
+    assert_eq!(block_on(rx.recv()), None);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn unbounded_close_delivers_what_was_sent_before_it_and_refuses_the_rest() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for i in 0..40 {
+        tx.send(i).expect("receiver alive");
+    }
+    rx.close();
+    assert!(tx.is_closed());
+    assert_eq!(tx.send(40).map_err(|e| e.0), Err(40));
+    assert_eq!(rx.len(), 40);
+    for i in 0..40 {
+        assert_eq!(block_on(rx.recv()), Some(i));
+    }
+    assert_eq!(block_on(rx.recv()), None);
+}
+
+#[test]
+fn receiver_sleeping_at_a_block_boundary_is_woken_by_the_send_that_fills_it() {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    for i in 0..32 {
+        tx.send(i).expect("receiver alive");
+    }
+    for i in 0..32 {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
+    // Position 32 is the first of a block nobody has linked yet.
+    let counter = Counter::new();
+    let mut recv = Box::pin(rx.recv());
+    assert!(counter.poll(&mut recv).is_pending());
+    tx.send(32).expect("receiver alive");
+    assert_eq!(counter.wakes(), 1);
+    assert_eq!(counter.poll(&mut recv), Poll::Ready(Some(32)));
+}
+
+#[test]
+fn receiver_polled_with_a_waker_whose_clone_panics_keeps_working() {
+    use std::task::{Context, RawWaker, RawWakerVTable, Waker};
+    fn panicking_clone(_: *const ()) -> RawWaker {
+        panic!("waker clone panics");
+    }
+    fn noop(_: *const ()) {}
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(panicking_clone, noop, noop, noop);
+    // SAFETY: every vtable function ignores the data pointer.
+    let waker = unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) };
+    let (tx, mut rx) = mpsc::channel(1);
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = rx.poll_recv(&mut Context::from_waker(&waker));
+    }));
+    assert!(panicked.is_err(), "the clone panic reached the poll");
+    let counter = Counter::new();
+    let mut recv = Box::pin(rx.recv());
+    assert!(counter.poll(&mut recv).is_pending());
+    assert_eq!(counter.wakes(), 0, "registered, not told to retry");
+    tx.try_send(5).expect("room");
+    assert_eq!(counter.wakes(), 1, "the send woke the new waker");
+    assert_eq!(counter.poll(&mut recv), Poll::Ready(Some(5)));
+}

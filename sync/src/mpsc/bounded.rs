@@ -64,9 +64,11 @@ impl<T> Sender<T> {
     /// completes, the value was not sent (it is dropped with the future) and the
     /// sender's place in the queue for a slot is given up.
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
-        match self.reserve().await {
-            Ok(permit) => {
-                permit.send(value);
+        // The reservation and the push with no await between them: nothing can drop
+        // the future in between, so no `Permit` is needed to give the slot back.
+        match self.tx.reserve().await {
+            Ok(()) => {
+                self.tx.send_reserved(value);
                 Ok(())
             }
             Err(_) => Err(SendError(value)),

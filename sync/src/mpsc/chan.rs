@@ -1,30 +1,54 @@
 //! The channel core shared by the bounded and unbounded mpsc channels.
 //!
-//! A `Chan` is a lock-protected `VecDeque` of messages plus the receiver's waker. The
-//! bounded flavour adds a [`Semaphore`] with one permit per free slot: a sender takes a
-//! permit before it pushes, and the receiver gives one back for every message it pops,
-//! so senders wait in FIFO order for room and a dropped `send` gives its place back.
+//! A `Chan` is a lock-free [`List`] of messages (see `list.rs`: senders claim
+//! positions with one `fetch_add` and write their own slot; the one receiver reads in
+//! order), the receiver's [`AtomicWaker`], and a word of flags. The bounded flavour
+//! adds a [`Semaphore`] with one permit per free slot: a sender takes a permit before
+//! it pushes, the message carries it while it is buffered, and the receiver gives it
+//! back when it takes the message; so senders wait in FIFO order for room and a
+//! dropped `send` gives its place back. The unbounded flavour has no permits.
 //!
-//! Closing: the channel is closed for the receiver when every strong sender is gone,
-//! or when the receiver closed it and no reserved slot is still outstanding (a
-//! `Permit` obtained before the close may still deliver). The invariant that keeps
-//! wake-ups from being lost is that every flag the receiver's poll reads (`queue`,
-//! `senders_gone`, `receiver_closed`, `reserved`) changes under the same lock under
-//! which the receiver registers its waker.
+//! Waking the receiver: a sender wakes it only when the receiver said, in the slot's
+//! own word, that it sleeps on that slot (list.rs); the other wake-ups (last sender
+//! gone, last reserved permit returned after a close) go through the waker with the
+//! flag or the permit count changed first. The receiver always registers its waker
+//! before its last look at the list and the flags, so none of these is lost.
+//!
+//! Closing: the channel is finished for the receiver when every strong sender is gone
+//! (`SENDERS_GONE`: every push happened before it, so an empty slot then means empty
+//! for good), or when the receiver closed it and nothing more can come. For the
+//! bounded flavour that is when every permit is back in the closed semaphore: a
+//! `Permit` obtained before the close may still deliver, and is waited for. For the
+//! unbounded flavour, closing seals the list: sends after the seal fail, and the
+//! positions claimed before it are the messages still to come. Dropping the receiver
+//! closes, seals (a bounded `Permit` used afterwards drops its message at once), and
+//! drains what was claimed before the seal, waiting out sends that are mid-write (a
+//! few instructions; a sender never awaits between its claim and its ready bit), so
+//! each message is dropped exactly once and none outlives the receiver.
 
-use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{Arc, AtomicUsize, Mutex, Ordering};
+use crate::loom::{Arc, AtomicUsize, Ordering};
 use crate::notify::Notify;
 use crate::semaphore::{Acquire, Semaphore};
-use crate::waiters::register_waker;
 
+use super::atomic_waker::AtomicWaker;
 use super::error::{SendError, TryRecvError, TrySendError};
+use super::list::{Cursor, List, Pushed};
+
+/// Every strong sender is gone.
+const SENDERS_GONE: usize = 0b01;
+/// The receiver closed the channel (or was dropped).
+const RECEIVER_CLOSED: usize = 0b10;
 
 pub(crate) struct Chan<T> {
-    state: Mutex<ChanState<T>>,
+    list: List<T>,
+    rx_waker: AtomicWaker,
+    /// `SENDERS_GONE | RECEIVER_CLOSED`.
+    flags: AtomicUsize,
     /// Free slots of a bounded channel; `None` when unbounded.
     slots: Option<Semaphore>,
     /// The capacity a bounded channel was created with.
@@ -35,33 +59,30 @@ pub(crate) struct Chan<T> {
     receiver_closed_notify: Notify,
 }
 
-struct ChanState<T> {
-    queue: VecDeque<T>,
-    senders_gone: bool,
-    receiver_closed: bool,
-    receiver_dropped: bool,
-    /// Slots reserved by live `Permit`s that have not sent yet.
-    reserved: usize,
-    rx_waker: Option<Waker>,
-}
-
 impl<T> Chan<T> {
     pub(crate) fn new(bound: Option<usize>) -> Arc<Self> {
         Arc::new(Chan {
-            state: Mutex::new(ChanState {
-                queue: VecDeque::new(),
-                senders_gone: false,
-                receiver_closed: false,
-                receiver_dropped: false,
-                reserved: 0,
-                rx_waker: None,
-            }),
+            list: List::new(),
+            rx_waker: AtomicWaker::new(),
+            flags: AtomicUsize::new(0),
             slots: bound.map(Semaphore::new),
             bound: bound.unwrap_or(usize::MAX),
             strong_senders: AtomicUsize::new(1),
             weak_senders: AtomicUsize::new(0),
             receiver_closed_notify: Notify::new(),
         })
+    }
+
+    fn is_receiver_closed(&self) -> bool {
+        self.flags.load(Ordering::Acquire) & RECEIVER_CLOSED != 0
+    }
+
+    /// After a permit came back: if the channel is closed and that was the last one
+    /// out, the receiver is waiting for exactly this.
+    fn wake_receiver_if_drained(&self, slots: &Semaphore) {
+        if slots.is_closed() && slots.available_permits() == self.bound {
+            self.rx_waker.wake();
+        }
     }
 }
 
@@ -92,19 +113,17 @@ pub(crate) fn channel<T>(bound: Option<usize>) -> (Tx<T>, Rx<T>) {
 
 impl<T> Tx<T> {
     /// Pushes a message into a slot already accounted for (unbounded, or a permit).
-    /// Gives the message back if the receiver is gone.
+    /// Gives the message back if the list is sealed.
     fn push(&self, value: T) -> Result<(), T> {
-        let mut state = self.chan.state.lock();
-        if state.receiver_closed {
-            return Err(value);
+        match self.chan.list.push(value) {
+            Pushed::Done { wake_receiver } => {
+                if wake_receiver {
+                    self.chan.rx_waker.wake();
+                }
+                Ok(())
+            }
+            Pushed::Sealed(value) => Err(value),
         }
-        state.queue.push_back(value);
-        let waker = state.rx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        Ok(())
     }
 
     pub(crate) fn send_unbounded(&self, value: T) -> Result<(), SendError<T>> {
@@ -112,19 +131,16 @@ impl<T> Tx<T> {
     }
 
     /// Waits for a free slot and reserves it.
-    pub(crate) async fn reserve(&self) -> Result<(), SendError<()>> {
-        let slots = self.slots();
-        if Acquire::new(slots, 1).await.is_err() {
-            return Err(SendError(()));
+    pub(crate) fn reserve(&self) -> Reserve<'_, T> {
+        Reserve {
+            tx: self,
+            waiting: None,
         }
-        self.register_reservation()
     }
 
     pub(crate) fn try_reserve(&self) -> Result<(), TrySendError<()>> {
         match self.slots().try_take(1) {
-            Ok(()) => self
-                .register_reservation()
-                .map_err(|_| TrySendError::Closed(())),
+            Ok(()) => Ok(()),
             Err(error) if error.is_closed() => Err(TrySendError::Closed(())),
             Err(_) => {
                 if self.is_closed() {
@@ -136,51 +152,21 @@ impl<T> Tx<T> {
         }
     }
 
-    fn register_reservation(&self) -> Result<(), SendError<()>> {
-        let mut state = self.chan.state.lock();
-        if state.receiver_closed {
-            drop(state);
-            self.slots().release(1);
-            return Err(SendError(()));
-        }
-        state.reserved += 1;
-        Ok(())
-    }
-
     /// Sends through a reservation made by `reserve`/`try_reserve`.
     pub(crate) fn send_reserved(&self, value: T) {
-        let mut state = self.chan.state.lock();
-        state.reserved -= 1;
-        if state.receiver_dropped {
-            // Nobody will ever receive it; drop it outside the lock.
-            drop(state);
+        if let Err(value) = self.push(value) {
+            // The receiver is gone (it sealed the list): nobody will ever receive it.
             drop(value);
-            return;
+            self.slots().release(1);
         }
-        // A receiver that merely closed still drains what permits taken before the
-        // close deliver.
-        state.queue.push_back(value);
-        let waker = state.rx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        // Otherwise the permit travels with the message; the receiver returns it.
     }
 
     /// Gives back a reservation that was never used.
     pub(crate) fn release_reserved(&self) {
-        let mut state = self.chan.state.lock();
-        state.reserved -= 1;
-        let waker = if state.receiver_closed && state.reserved == 0 {
-            state.rx_waker.take()
-        } else {
-            None
-        };
-        drop(state);
-        self.slots().release(1);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        let slots = self.slots();
+        slots.release(1);
+        self.chan.wake_receiver_if_drained(slots);
     }
 
     fn slots(&self) -> &Semaphore {
@@ -191,7 +177,7 @@ impl<T> Tx<T> {
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        self.chan.state.lock().receiver_closed
+        self.chan.is_receiver_closed()
     }
 
     pub(crate) async fn closed(&self) {
@@ -236,6 +222,65 @@ impl<T> Tx<T> {
     }
 }
 
+/// The future of [`Tx::reserve`]: one permit of the bounded channel.
+///
+/// The first poll takes a free permit with one compare-and-swap when nobody is queued;
+/// only when it must wait does it queue in the semaphore (keeping the FIFO order).
+pub(crate) struct Reserve<'a, T> {
+    tx: &'a Tx<T>,
+    /// The queued acquire, once the first poll found no free permit.
+    waiting: Option<Acquire<'a>>,
+}
+
+impl<T> Future for Reserve<'_, T> {
+    type Output = Result<(), SendError<()>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // `Reserve` is Unpin: it holds a reference and an `Acquire`, which is Unpin.
+        let this = &mut *self;
+        if let Some(acquire) = this.waiting.as_mut() {
+            let result = ready!(Pin::new(acquire).poll(cx));
+            this.waiting = None;
+            return Poll::Ready(result.map_err(|_| SendError(())));
+        }
+        let slots = this.tx.slots();
+        let budget = ready!(coop::poll_proceed(cx));
+        match slots.try_take(1) {
+            Ok(()) => {
+                budget.made_progress();
+                Poll::Ready(Ok(()))
+            }
+            Err(error) if error.is_closed() => {
+                budget.made_progress();
+                Poll::Ready(Err(SendError(())))
+            }
+            Err(_) => {
+                // Give the unit back: the acquire below charges its own.
+                drop(budget);
+                let mut acquire = Acquire::new(slots, 1);
+                match Pin::new(&mut acquire).poll(cx) {
+                    Poll::Ready(result) => Poll::Ready(result.map_err(|_| SendError(()))),
+                    Poll::Pending => {
+                        this.waiting = Some(acquire);
+                        Poll::Pending
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        if let Some(acquire) = self.waiting.take() {
+            // Dropping the acquire hands back a permit it may have been granted
+            // already; after a close that may be the one the receiver waits for.
+            drop(acquire);
+            self.tx.chan.wake_receiver_if_drained(self.tx.slots());
+        }
+    }
+}
+
 impl<T> Clone for Tx<T> {
     fn clone(&self) -> Self {
         self.chan.strong_senders.fetch_add(1, Ordering::Relaxed);
@@ -250,13 +295,10 @@ impl<T> Drop for Tx<T> {
         if self.chan.strong_senders.fetch_sub(1, Ordering::AcqRel) != 1 {
             return;
         }
-        let mut state = self.chan.state.lock();
-        state.senders_gone = true;
-        let waker = state.rx_waker.take();
-        drop(state);
-        if let Some(waker) = waker {
-            waker.wake();
-        }
+        // Every push of every sender happened before this (the count's AcqRel chain),
+        // so a receiver that sees the flag sees every ready bit.
+        self.chan.flags.fetch_or(SENDERS_GONE, Ordering::AcqRel);
+        self.chan.rx_waker.wake();
     }
 }
 
@@ -308,6 +350,13 @@ impl<T> Drop for WeakTx<T> {
 }
 
 impl<T> Rx<T> {
+    /// The list's consumer cursor.
+    fn cursor(&mut self) -> &mut Cursor<T> {
+        // SAFETY: the `Rx` is the list's only consumer while it lives, and `&mut self`
+        // keeps this the only cursor borrow.
+        unsafe { self.chan.list.cursor() }
+    }
+
     /// Pops up to `limit` messages into `buffer`; `Ready(0)` means closed and drained.
     pub(crate) fn poll_recv_many(
         &mut self,
@@ -319,51 +368,113 @@ impl<T> Rx<T> {
             return Poll::Ready(0);
         }
         let budget = ready!(coop::poll_proceed(cx));
-        let mut state = self.chan.state.lock();
-        let available = state.queue.len().min(limit);
-        if available > 0 {
-            buffer.extend(state.queue.drain(..available));
-            drop(state);
-            self.free_slots(available);
-            budget.made_progress();
-            return Poll::Ready(available);
+        match self.next_or_register(Some(cx.waker())) {
+            Poll::Ready(Some(first)) => {
+                buffer.push(first);
+                let cursor = self.cursor();
+                let mut taken = 1;
+                while taken < limit {
+                    match cursor.pop() {
+                        Some(value) => buffer.push(value),
+                        None => break,
+                    }
+                    taken += 1;
+                }
+                self.free_slots(taken);
+                budget.made_progress();
+                Poll::Ready(taken)
+            }
+            Poll::Ready(None) => {
+                budget.made_progress();
+                Poll::Ready(0)
+            }
+            Poll::Pending => Poll::Pending,
         }
-        if state.is_finished() {
-            budget.made_progress();
-            return Poll::Ready(0);
-        }
-        register_waker(&mut state.rx_waker, cx.waker());
-        Poll::Pending
     }
 
     pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let budget = ready!(coop::poll_proceed(cx));
-        let mut state = self.chan.state.lock();
-        if let Some(value) = state.queue.pop_front() {
-            drop(state);
-            self.free_slots(1);
-            budget.made_progress();
-            return Poll::Ready(Some(value));
+        let polled = self.next_or_register(Some(cx.waker()));
+        match &polled {
+            Poll::Ready(Some(_)) => {
+                self.free_slots(1);
+                budget.made_progress();
+            }
+            Poll::Ready(None) => budget.made_progress(),
+            Poll::Pending => {}
         }
-        if state.is_finished() {
-            budget.made_progress();
-            return Poll::Ready(None);
-        }
-        register_waker(&mut state.rx_waker, cx.waker());
-        Poll::Pending
+        polled
     }
 
     pub(crate) fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let mut state = self.chan.state.lock();
-        if let Some(value) = state.queue.pop_front() {
-            drop(state);
-            self.free_slots(1);
-            return Ok(value);
+        loop {
+            match self.next_or_register(None) {
+                Poll::Ready(Some(value)) => {
+                    self.free_slots(1);
+                    return Ok(value);
+                }
+                Poll::Ready(None) => return Err(TryRecvError::Disconnected),
+                Poll::Pending => {}
+            }
+            // A claimed position whose message is still being written: its send has
+            // not returned yet, but a send that *has* returned may sit behind it, so
+            // wait the few instructions until it lands rather than report empty.
+            let chan = Arc::clone(&self.chan);
+            if !chan.list.is_claimed(self.cursor()) {
+                return Err(TryRecvError::Empty);
+            }
+            spin_wait();
         }
-        if state.is_finished() {
-            Err(TryRecvError::Disconnected)
-        } else {
-            Err(TryRecvError::Empty)
+    }
+
+    /// The next message, `Ready(None)` once the channel is finished, or `Pending`
+    /// after registering `waker` (if given) so that whatever changes that wakes it.
+    /// The caller returns the message's permit.
+    fn next_or_register(&mut self, waker: Option<&Waker>) -> Poll<Option<T>> {
+        if let Some(value) = self.cursor().pop() {
+            return Poll::Ready(Some(value));
+        }
+        let Some(waker) = waker else {
+            return if self.is_finished() {
+                self.last_look()
+            } else {
+                Poll::Pending
+            };
+        };
+        // Register before the last look, so a change after it wakes us (module docs).
+        self.chan.rx_waker.register(waker);
+        if self.cursor().wait_for_next() {
+            return Poll::Ready(self.cursor().pop());
+        }
+        if self.is_finished() {
+            return self.last_look();
+        }
+        Poll::Pending
+    }
+
+    /// Once finished: a message that became ready since our pop (a push that happened
+    /// before the senders left) is still delivered; otherwise the channel is done.
+    fn last_look(&mut self) -> Poll<Option<T>> {
+        Poll::Ready(self.cursor().pop())
+    }
+
+    /// Whether nothing more can arrive beyond what is ready now (module docs).
+    fn is_finished(&mut self) -> bool {
+        let flags = self.chan.flags.load(Ordering::Acquire);
+        if flags & SENDERS_GONE != 0 {
+            return true;
+        }
+        if flags & RECEIVER_CLOSED == 0 {
+            return false;
+        }
+        match self.chan.slots.as_ref() {
+            Some(slots) => slots.available_permits() == self.chan.bound,
+            None => {
+                let cursor = self.cursor();
+                cursor
+                    .sealed_at()
+                    .is_some_and(|sealed_at| cursor.position() >= sealed_at)
+            }
         }
     }
 
@@ -374,25 +485,24 @@ impl<T> Rx<T> {
     }
 
     pub(crate) fn close(&mut self) {
-        let mut state = self.chan.state.lock();
-        if state.receiver_closed {
+        if self.chan.flags.fetch_or(RECEIVER_CLOSED, Ordering::AcqRel) & RECEIVER_CLOSED != 0 {
             return;
         }
-        state.receiver_closed = true;
-        drop(state);
-        if let Some(slots) = self.chan.slots.as_ref() {
-            slots.close();
+        match self.chan.slots.as_ref() {
+            Some(slots) => slots.close(),
+            // SAFETY: we are the consumer (`&mut self`).
+            None => drop(unsafe { self.chan.list.seal() }),
         }
         self.chan.receiver_closed_notify.notify_waiters();
     }
 
     pub(crate) fn is_closed(&self) -> bool {
-        let state = self.chan.state.lock();
-        state.receiver_closed || state.senders_gone
+        self.chan.flags.load(Ordering::Acquire) != 0
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.chan.state.lock().queue.len()
+        // SAFETY: we are the consumer, and a shared borrow of us excludes `&mut` uses.
+        unsafe { self.chan.list.len() }
     }
 
     pub(crate) fn capacity(&self) -> usize {
@@ -418,19 +528,30 @@ impl<T> Rx<T> {
 impl<T> Drop for Rx<T> {
     fn drop(&mut self) {
         self.close();
-        // Messages nobody will receive are dropped here, outside the lock.
-        let unreceived = {
-            let mut state = self.chan.state.lock();
-            state.receiver_dropped = true;
-            std::mem::take(&mut state.queue)
-        };
-        drop(unreceived);
+        // SAFETY: we are the consumer.
+        let sealed_at = unsafe { self.chan.list.seal() };
+        // Every position claimed before the seal gets its message written (the sender
+        // is mid-push, with no await in between); drop each one here.
+        let mut drained = 0;
+        while self.cursor().position() < sealed_at {
+            match self.cursor().pop() {
+                Some(value) => {
+                    drop(value);
+                    drained += 1;
+                }
+                None => spin_wait(),
+            }
+        }
+        self.free_slots(drained);
+        // Let go of the task's waker now rather than with the last sender.
+        drop(self.chan.rx_waker.take());
     }
 }
 
-impl<T> ChanState<T> {
-    /// Whether the receiver will never get another message (given the queue is empty).
-    fn is_finished(&self) -> bool {
-        self.senders_gone || (self.receiver_closed && self.reserved == 0)
-    }
+/// Waits a moment for a sender that is between its claim and its ready bit.
+fn spin_wait() {
+    #[cfg(loom)]
+    loom::thread::yield_now();
+    #[cfg(not(loom))]
+    std::thread::yield_now();
 }

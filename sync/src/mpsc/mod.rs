@@ -1,9 +1,11 @@
 //! Multi-producer, single-consumer channels, bounded and unbounded.
 //!
-//! Both flavours share one core (`chan`): a lock-protected queue plus the receiver's
-//! waker. The bounded flavour adds a semaphore of free slots, which makes senders wait
-//! for room in FIFO order and gives back a slot when a waiting `send` is dropped.
-//! Messages from one sender arrive in the order it sent them.
+//! Both flavours share one core (`chan`): a lock-free list of message blocks (`list`)
+//! that senders append to with one `fetch_add` each and the one receiver reads in
+//! order, plus the receiver's waker (`atomic_waker`). The bounded flavour adds a
+//! semaphore of free slots, which makes senders wait for room in FIFO order and gives
+//! back a slot when a waiting `send` is dropped. Messages from one sender arrive in the
+//! order it sent them.
 //!
 //! ```
 //! use spindle_sync::mpsc;
@@ -24,9 +26,11 @@
 //! });
 //! ```
 
+mod atomic_waker;
 mod bounded;
 mod chan;
 pub mod error;
+mod list;
 mod unbounded;
 
 pub use bounded::{channel, OwnedPermit, Permit, Receiver, Sender, WeakSender};
