@@ -226,22 +226,42 @@ impl<T> Tx<T> {
 ///
 /// The first poll takes a free permit with one compare-and-swap when nobody is queued;
 /// only when it must wait does it queue in the semaphore (keeping the FIFO order).
+///
+/// It is `!Unpin`: a queued `Acquire` is linked into the semaphore's wait queue by
+/// address, so it is built in place in `waiting` and never moved out of it (it is
+/// dropped in place, by assigning `None`).
 pub(crate) struct Reserve<'a, T> {
     tx: &'a Tx<T>,
     /// The queued acquire, once the first poll found no free permit.
     waiting: Option<Acquire<'a>>,
 }
 
+impl<T> Reserve<'_, T> {
+    /// Polls the queued acquire where it lies.
+    fn poll_waiting(&mut self, cx: &mut Context<'_>) -> Option<Poll<Result<(), SendError<()>>>> {
+        let acquire = self.waiting.as_mut()?;
+        // SAFETY: `self` is pinned (see `poll`), and `waiting` is structurally pinned:
+        // the acquire is never moved out of it, only dropped in place.
+        let acquire = unsafe { Pin::new_unchecked(acquire) };
+        let result = match acquire.poll(cx) {
+            Poll::Ready(result) => result,
+            Poll::Pending => return Some(Poll::Pending),
+        };
+        self.waiting = None;
+        Some(Poll::Ready(result.map_err(|_| SendError(()))))
+    }
+}
+
 impl<T> Future for Reserve<'_, T> {
     type Output = Result<(), SendError<()>>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // `Reserve` is Unpin: it holds a reference and an `Acquire`, which is Unpin.
-        let this = &mut *self;
-        if let Some(acquire) = this.waiting.as_mut() {
-            let result = ready!(Pin::new(acquire).poll(cx));
-            this.waiting = None;
-            return Poll::Ready(result.map_err(|_| SendError(())));
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: nothing is moved out of the future: `waiting` is only written in place
+        // (filled before its first poll, emptied by dropping in place) and `tx` is a
+        // shared reference.
+        let this = unsafe { self.get_unchecked_mut() };
+        if let Some(outcome) = this.poll_waiting(cx) {
+            return outcome;
         }
         let slots = this.tx.slots();
         let budget = ready!(coop::poll_proceed(cx));
@@ -257,14 +277,9 @@ impl<T> Future for Reserve<'_, T> {
             Err(_) => {
                 // Give the unit back: the acquire below charges its own.
                 drop(budget);
-                let mut acquire = Acquire::new(slots, 1);
-                match Pin::new(&mut acquire).poll(cx) {
-                    Poll::Ready(result) => Poll::Ready(result.map_err(|_| SendError(()))),
-                    Poll::Pending => {
-                        this.waiting = Some(acquire);
-                        Poll::Pending
-                    }
-                }
+                this.waiting = Some(Acquire::new(slots, 1));
+                this.poll_waiting(cx)
+                    .unwrap_or_else(|| unreachable!("the acquire was stored just above"))
             }
         }
     }
@@ -272,10 +287,11 @@ impl<T> Future for Reserve<'_, T> {
 
 impl<T> Drop for Reserve<'_, T> {
     fn drop(&mut self) {
-        if let Some(acquire) = self.waiting.take() {
-            // Dropping the acquire hands back a permit it may have been granted
-            // already; after a close that may be the one the receiver waits for.
-            drop(acquire);
+        if self.waiting.is_some() {
+            // Dropping the acquire (in place: it may be linked by address) hands back
+            // a permit it may have been granted already; after a close that may be the
+            // one the receiver waits for.
+            self.waiting = None;
             self.tx.chan.wake_receiver_if_drained(self.tx.slots());
         }
     }

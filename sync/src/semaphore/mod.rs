@@ -325,6 +325,7 @@ impl Semaphore {
         })
     }
 
+    #[inline]
     pub(crate) fn try_take(&self, n: usize) -> Result<(), TryAcquireError> {
         match self.take_lock_free(n) {
             FastTake::Taken => Ok(()),
@@ -334,6 +335,7 @@ impl Semaphore {
     }
 
     /// Takes `n` free permits with a compare-and-swap, if nobody is queued.
+    #[inline]
     fn take_lock_free(&self, n: usize) -> FastTake {
         let mut word = self.word.load(Ordering::Acquire);
         loop {
