@@ -8,7 +8,7 @@ use std::os::fd::{FromRawFd, OwnedFd};
 
 use spindle::io::unix::AsyncFd;
 use spindle::io::{AsyncReadExt, AsyncWriteExt, Interest};
-use spindle::net::{TcpListener, TcpStream, UnixDatagram};
+use spindle::net::{TcpListener, TcpStream, UnixDatagram, UnixStream};
 
 mod support;
 
@@ -20,6 +20,8 @@ flavour_tests!(
     async_fd_moves_a_megabyte_through_a_pipe,
     try_read_would_block_until_readable_then_reads,
     accept_with_a_full_fd_table_returns_emfile_and_recovers,
+    tcp_data_and_fin_that_arrived_together_read_as_data_then_eof,
+    unix_data_and_shutdown_that_arrived_together_read_as_data_then_eof,
 );
 
 fn pattern(seed: usize, len: usize) -> Vec<u8> {
@@ -246,5 +248,59 @@ fn tcp_stream_works_through_tokio_traits_on_the_runtime() {
             }
         }
         assert_eq!(buffer.filled(), b"via tokio");
+    });
+}
+
+/// Reads `stream` to its end with a buffer larger than everything sent, so the first
+/// read is short: on Linux a short read clears the readable bit at once, and the end
+/// of stream must still be seen (it came with the data, so no later edge announces it).
+async fn read_to_end_in_short_reads(mut stream: impl spindle::io::AsyncRead + Unpin) -> Vec<u8> {
+    let mut received = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let read = stream.read(&mut buf).await.expect("read");
+        if read == 0 {
+            return received;
+        }
+        received.extend_from_slice(&buf[..read]);
+    }
+}
+
+fn tcp_data_and_fin_that_arrived_together_read_as_data_then_eof(flavour: Flavour) {
+    support::within(std::time::Duration::from_secs(20), move || {
+        flavour.runtime().block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+            let address = listener.local_addr().expect("address");
+            let (closed_tx, closed_rx) = spindle::sync::oneshot::channel();
+            // A plain thread writes and closes before the reader's first poll, so the
+            // data and the FIN are both queued when the stream is first read.
+            let peer = std::thread::spawn(move || {
+                let mut stream = std::net::TcpStream::connect(address).expect("connect");
+                stream.write_all(&pattern(3, 100)).expect("write");
+                drop(stream);
+                closed_tx.send(()).expect("the test waits for the peer");
+            });
+            let (stream, _) = listener.accept().await.expect("accept");
+            closed_rx.await.expect("the peer closed");
+            let received = read_to_end_in_short_reads(stream).await;
+            assert_eq!(received, pattern(3, 100));
+            peer.join().expect("peer thread");
+        });
+    });
+}
+
+fn unix_data_and_shutdown_that_arrived_together_read_as_data_then_eof(flavour: Flavour) {
+    support::within(std::time::Duration::from_secs(20), move || {
+        flavour.runtime().block_on(async {
+            let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().expect("pair");
+            theirs.write_all(&pattern(5, 100)).expect("write");
+            theirs
+                .shutdown(std::net::Shutdown::Write)
+                .expect("shutdown");
+            ours.set_nonblocking(true).expect("non-blocking");
+            let ours = UnixStream::from_std(ours).expect("register");
+            let received = read_to_end_in_short_reads(ours).await;
+            assert_eq!(received, pattern(5, 100));
+        });
     });
 }

@@ -126,9 +126,13 @@ impl Driver {
             }
             let sources = self.inner.sources.lock();
             for event in &self.events {
-                let (key, readable, writable, interrupted) = crate::epoll::decode(event);
-                if let Some(source) = sources.get(key) {
-                    source.dispatch(ready_of(readable, writable, interrupted), &mut self.wakers);
+                let event = crate::epoll::decode(event);
+                if let Some(source) = sources.get(event.key) {
+                    let mut ready = ready_of(event.readable, event.writable, event.interrupted);
+                    if event.read_closed {
+                        ready |= Ready::READ_CLOSED;
+                    }
+                    source.dispatch(ready, &mut self.wakers);
                     dispatched += 1;
                 }
             }
@@ -265,10 +269,24 @@ impl Handle {
             }
             sources.insert(Arc::clone(&source))
         };
-        let event = event_for(key, interest);
-        // SAFETY: the caller promises `fd` stays open until `deregister(key, fd)`,
+        // SAFETY (both): the caller promises `fd` stays open until `deregister(key, fd)`,
         // which deletes it from the poller first.
-        let added = unsafe { self.inner.poller.add_with_mode(fd, event, self.mode()) };
+        #[cfg(target_os = "linux")]
+        let added = unsafe {
+            crate::epoll::add(
+                &self.inner.poller,
+                fd,
+                key,
+                interest.is_readable(),
+                interest.is_writable(),
+            )
+        };
+        #[cfg(not(target_os = "linux"))]
+        let added = unsafe {
+            self.inner
+                .poller
+                .add_with_mode(fd, event_for(key, interest), self.mode())
+        };
         if let Err(err) = added {
             self.inner.sources.lock().remove(key);
             return Err(err);
@@ -305,6 +323,7 @@ impl Handle {
         }
     }
 
+    #[cfg(not(target_os = "linux"))]
     fn mode(&self) -> PollMode {
         if self.inner.edge_triggered {
             PollMode::Edge

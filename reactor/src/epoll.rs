@@ -23,6 +23,14 @@
 //!
 //! `polling`'s own notifier and timerfd stay registered but never fire: nothing calls
 //! `Poller::notify`, and its timerfd is only armed by `Poller::wait`, which is not used.
+//!
+//! Sources are added here too ([`add`], one `epoll_ctl` as with `polling`), with one
+//! flag `polling` cannot set: `EPOLLRDHUP` on readable interest. With it, the peer's
+//! FIN raises an edge of its own and decodes as `READ_CLOSED`, which is never cleared;
+//! so a read that returns less than the buffer may take the socket as drained and
+//! clear `READABLE` without another `read` to see `EAGAIN` (tokio does the same): a FIN
+//! that came with that data is still on record as `READ_CLOSED`, and one that comes
+//! later raises a new edge. `polling` still modifies and deletes.
 
 use std::cell::Cell;
 use std::io;
@@ -199,17 +207,68 @@ fn round_up_millis(timeout: Duration) -> i32 {
     i32::try_from(millis).unwrap_or(i32::MAX)
 }
 
-/// The key and readiness of one epoll event, decoded as `polling` decodes them:
-/// readable on `IN | HUP | ERR | PRI`, writable on `OUT | HUP | ERR`, interrupted on
-/// `HUP`.
-pub(crate) fn decode(event: &libc::epoll_event) -> (usize, bool, bool, bool) {
+/// Adds `fd` to `poller`'s epoll instance under `key`, edge-triggered, with the flags
+/// `polling` would use plus `EPOLLRDHUP` on readable interest (see the module docs).
+///
+/// # Safety
+///
+/// `fd` must stay open until it is deleted from the poller.
+pub(crate) unsafe fn add(
+    poller: &Poller,
+    fd: RawFd,
+    key: usize,
+    readable: bool,
+    writable: bool,
+) -> io::Result<()> {
+    let mut flags = libc::EPOLLET;
+    if readable {
+        flags |=
+            libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI;
+    }
+    if writable {
+        flags |= libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR;
+    }
+    let mut event = libc::epoll_event {
+        events: flags as u32,
+        u64: key as u64,
+    };
+    // SAFETY: the poller's epoll fd is open while `poller` is borrowed; `event` is a
+    // valid epoll_event for the call; the caller keeps `fd` open until it is deleted.
+    let added = unsafe { libc::epoll_ctl(poller.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut event) };
+    if added < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// What one epoll event says about its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Decoded {
+    pub(crate) key: usize,
+    /// `IN | HUP | ERR | PRI`, as `polling` decodes readable, or `RDHUP`.
+    pub(crate) readable: bool,
+    /// `OUT | HUP | ERR`.
+    pub(crate) writable: bool,
+    /// `HUP`: both directions are closed.
+    pub(crate) interrupted: bool,
+    /// `RDHUP`: the peer shut down its writing side; reads end at EOF.
+    pub(crate) read_closed: bool,
+}
+
+/// Decodes one epoll event.
+pub(crate) fn decode(event: &libc::epoll_event) -> Decoded {
     // Copies out of the (on x86_64 packed) struct; no reference to a field is taken.
     let flags = event.events as libc::c_int;
     let key = event.u64 as usize;
-    let readable = flags & (libc::EPOLLIN | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI) != 0;
-    let writable = flags & (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) != 0;
-    let interrupted = flags & libc::EPOLLHUP != 0;
-    (key, readable, writable, interrupted)
+    let read_closed = flags & libc::EPOLLRDHUP != 0;
+    Decoded {
+        key,
+        readable: read_closed
+            || flags & (libc::EPOLLIN | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI) != 0,
+        writable: flags & (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) != 0,
+        interrupted: flags & libc::EPOLLHUP != 0,
+        read_closed,
+    }
 }
 
 #[cfg(test)]
@@ -234,7 +293,7 @@ mod tests {
             wake.wake();
             wait(&poller, &mut events, None).unwrap();
             assert_eq!(events.len(), 1);
-            assert_eq!(decode(&events[0]).0, WAKE_KEY);
+            assert_eq!(decode(&events[0]).key, WAKE_KEY);
             // Edge-triggered: no new write, no new event.
             wait(&poller, &mut events, Some(Duration::ZERO)).unwrap();
             assert!(events.is_empty());

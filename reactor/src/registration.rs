@@ -120,6 +120,39 @@ impl Registration {
         }
     }
 
+    /// [`poll_io`](Self::poll_io) for a stream read into a buffer of `len` bytes: a read
+    /// that returns fewer (but some) bytes drained the socket, so on Linux, where the
+    /// peer's FIN has an edge of its own (`EPOLLRDHUP`, recorded as `READ_CLOSED`,
+    /// which is never cleared), the readable bit is cleared at once and the next read
+    /// waits for an edge instead of making a `read` that can only say `EAGAIN`.
+    pub(crate) fn poll_read_io(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut op: impl FnMut() -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let budget = ready!(coop::poll_proceed(cx));
+        loop {
+            let event = ready!(self.poll_ready_unbudgeted(cx, Interest::READABLE))?;
+            match op() {
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.clear_readiness(event);
+                }
+                result => {
+                    if cfg!(target_os = "linux") {
+                        if let Ok(read) = result {
+                            if read > 0 && read < len {
+                                self.clear_readiness(event);
+                            }
+                        }
+                    }
+                    budget.made_progress();
+                    return Poll::Ready(result);
+                }
+            }
+        }
+    }
+
     /// Runs `op` if the source looks ready for `interest`; `WouldBlock` otherwise (and
     /// clears the readiness if `op` itself says `WouldBlock`).
     pub(crate) fn try_io<R>(
@@ -251,19 +284,17 @@ impl<E: AsRawFd> PollEvented<E>
 where
     for<'a> &'a E: io::Read + io::Write,
 {
-    /// Reads into `buf` once readable.
-    ///
-    /// A short read is not taken as proof that the socket is drained: the poller does
-    /// not report `EPOLLRDHUP`, so a FIN that arrived with the data would never raise a
-    /// new edge, and clearing here would sleep through the end of stream.
+    /// Reads into `buf` once readable. A short read counts as a drained socket (see
+    /// [`Registration::poll_read_io`]).
     pub(crate) fn poll_read(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         use std::io::Read;
+        let len = buf.len();
         self.registration
-            .poll_io(cx, Interest::READABLE, || (&mut self.io()).read(buf))
+            .poll_read_io(cx, len, || (&mut self.io()).read(buf))
     }
 
     /// Reads into memory that may be uninitialised once readable, for hyper's
@@ -275,7 +306,8 @@ where
         cx: &mut Context<'_>,
         buf: &mut [std::mem::MaybeUninit<u8>],
     ) -> Poll<io::Result<usize>> {
-        self.registration.poll_io(cx, Interest::READABLE, || {
+        let len = buf.len();
+        self.registration.poll_read_io(cx, len, || {
             let fd = self.io().as_raw_fd();
             // SAFETY: pointer and length describe `buf`, which we borrow mutably for the
             // call, so nothing else reads or writes it; read(2) only writes into it (at
