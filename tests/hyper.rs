@@ -119,7 +119,27 @@ async fn http2_server_and_client_multiplex_concurrent_requests_over_tcp() {
     }
     drop(sender);
     connection.await.unwrap().unwrap();
-    server.await.unwrap().unwrap();
+    match server.await.unwrap() {
+        Ok(()) => {}
+        // hyper#3070, h2#843 (tokio too): on loopback the server may read the client's
+        // GOAWAY before its FIN, answer with a GOAWAY of its own after the client has
+        // closed, get a reset for it, and then fail its final shutdown(2) with
+        // ENOTCONN. Every request was served by then (checked above).
+        Err(error) if is_not_connected(&error) => {}
+        Err(error) => panic!("the server connection failed: {error:?}"),
+    }
+}
+
+/// Whether `error` comes from an IO error of kind `NotConnected`.
+fn is_not_connected(error: &hyper::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::NotConnected;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 #[spindle::test]
