@@ -20,7 +20,7 @@ use std::task::{ready, Context, Poll};
 use spindle_sync::coop;
 
 use crate::driver::Handle;
-use crate::io::Interest;
+use crate::io::{Interest, ReadBuf};
 use crate::loom::Arc;
 use crate::scheduled_io::{ReadyEvent, ScheduledIo};
 
@@ -284,41 +284,35 @@ impl<E: AsRawFd> PollEvented<E>
 where
     for<'a> &'a E: io::Read + io::Write,
 {
-    /// Reads into `buf` once readable. A short read counts as a drained socket (see
-    /// [`Registration::poll_read_io`]).
+    /// Reads into `buf`'s unfilled part once readable, straight into memory that may
+    /// be uninitialised (no zeroing first). A short read counts as a drained socket
+    /// (see [`Registration::poll_read_io`]).
     pub(crate) fn poll_read(
         &self,
         cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        use std::io::Read;
-        let len = buf.len();
-        self.registration
-            .poll_read_io(cx, len, || (&mut self.io()).read(buf))
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        // SAFETY: `read_uninit` only writes bytes into the slice, never de-initialises
+        // one, and reports how many it wrote.
+        let unfilled = unsafe { buf.unfilled_mut() };
+        let read = ready!(self.poll_read_uninit(cx, unfilled))?;
+        // SAFETY: read(2) initialised the first `read` bytes of the unfilled part.
+        unsafe { buf.assume_init(read) };
+        buf.advance(read);
+        Poll::Ready(Ok(()))
     }
 
-    /// Reads into memory that may be uninitialised once readable, for hyper's
-    /// `ReadBufCursor`: a plain `read(2)` on the descriptor, so hyper's buffer is never
-    /// zeroed first.
-    #[cfg(feature = "hyper")]
+    /// Reads into memory that may be uninitialised once readable: a plain `read(2)` on
+    /// the descriptor. Returns how many bytes were written at the start of `buf`.
     pub(crate) fn poll_read_uninit(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [std::mem::MaybeUninit<u8>],
     ) -> Poll<io::Result<usize>> {
         let len = buf.len();
-        self.registration.poll_read_io(cx, len, || {
-            let fd = self.io().as_raw_fd();
-            // SAFETY: pointer and length describe `buf`, which we borrow mutably for the
-            // call, so nothing else reads or writes it; read(2) only writes into it (at
-            // most `buf.len()` bytes) and never reads it, so uninitialised bytes are fine.
-            let read = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-            if read < 0 {
-                Err(io::Error::last_os_error())
-            } else {
-                Ok(read as usize)
-            }
-        })
+        let fd = self.io().as_raw_fd();
+        self.registration
+            .poll_read_io(cx, len, || read_uninit(fd, buf))
     }
 
     /// Writes `buf` once writable.
@@ -339,16 +333,18 @@ where
             (&mut self.io()).write_vectored(bufs)
         })
     }
+}
 
-    /// Reads into `bufs` once readable.
-    pub(crate) fn poll_read_vectored(
-        &self,
-        cx: &mut Context<'_>,
-        bufs: &mut [io::IoSliceMut<'_>],
-    ) -> Poll<io::Result<usize>> {
-        use std::io::Read;
-        self.registration.poll_io(cx, Interest::READABLE, || {
-            (&mut self.io()).read_vectored(bufs)
-        })
+/// `read(2)` into memory that may be uninitialised; returns how many bytes it wrote at
+/// the start of `buf`.
+pub(crate) fn read_uninit(fd: RawFd, buf: &mut [std::mem::MaybeUninit<u8>]) -> io::Result<usize> {
+    // SAFETY: pointer and length describe `buf`, which we borrow mutably for the call, so
+    // nothing else reads or writes it; read(2) only writes into it (at most `buf.len()`
+    // bytes) and never reads it, so uninitialised bytes are fine.
+    let read = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if read < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(read as usize)
     }
 }

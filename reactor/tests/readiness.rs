@@ -8,7 +8,7 @@ use std::io;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use spindle_reactor::io::{AsyncRead, AsyncWriteExt, Interest};
+use spindle_reactor::io::{AsyncRead, AsyncWriteExt, Interest, ReadBuf};
 use spindle_reactor::net::{TcpListener, TcpStream};
 use support::run;
 
@@ -86,9 +86,10 @@ fn reads_spend_the_cooperative_budget_and_yield_when_it_is_gone() {
         let mut server = server;
         let waker = Waker::noop();
         let mut cx = Context::from_waker(waker);
-        let mut buf = [0; 1];
+        let mut storage = [0; 1];
         let mut reads = 0;
         let yielded = spindle_sync::coop::with_budget(|| loop {
+            let mut buf = ReadBuf::new(&mut storage);
             match std::pin::Pin::new(&mut server).poll_read(&mut cx, &mut buf) {
                 Poll::Ready(result) => {
                     result.expect("read");

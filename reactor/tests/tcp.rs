@@ -16,7 +16,7 @@ async fn echo_until_eof(mut stream: TcpStream) -> io::Result<u64> {
     loop {
         let n = stream.read(&mut buf).await?;
         if n == 0 {
-            stream.close().await?;
+            stream.shutdown().await?;
             return Ok(total);
         }
         stream.write_all(&buf[..n]).await?;
@@ -39,7 +39,7 @@ fn echo_returns_every_byte_sent() {
             let (mut reader, mut writer) = stream.into_split();
             let write = async {
                 writer.write_all(&payload).await?;
-                writer.close().await
+                writer.shutdown().await
             };
             let mut echoed = Vec::new();
             let read = reader.read_to_end(&mut echoed);
@@ -77,7 +77,7 @@ fn one_listener_serves_a_thousand_concurrent_connections() {
             let mut stream = TcpStream::connect(addr).await?;
             let payload = pattern(id, BYTES);
             stream.write_all(&payload).await?;
-            stream.close().await?;
+            stream.shutdown().await?;
             let mut echoed = Vec::with_capacity(BYTES);
             stream.read_to_end(&mut echoed).await?;
             assert!(
@@ -108,13 +108,13 @@ fn half_close_lets_the_peer_read_to_end_and_still_reply() {
         let (mut server, _) = listener.accept().await?;
 
         client.write_all(b"question").await?;
-        client.close().await?;
+        client.shutdown().await?;
         let mut question = Vec::new();
         server.read_to_end(&mut question).await?;
         assert_eq!(question, b"question");
 
         server.write_all(b"answer").await?;
-        server.close().await?;
+        server.shutdown().await?;
         let mut answer = Vec::new();
         client.read_to_end(&mut answer).await?;
         assert_eq!(answer, b"answer");
@@ -138,7 +138,7 @@ fn owned_halves_stream_both_ways_at_once() {
             let sent = pattern(id, BYTES);
             let write = async {
                 writer.write_all(&sent).await?;
-                writer.close().await?;
+                writer.shutdown().await?;
                 Ok::<_, io::Error>(writer)
             };
             let mut received = Vec::with_capacity(BYTES);
@@ -170,12 +170,12 @@ fn borrowed_halves_copy_between_each_other() {
             // stream by value and would win method resolution).
             let (mut reader, mut writer) = TcpStream::split(&mut server);
             let copied = spindle_reactor::io::copy(&mut reader, &mut writer).await?;
-            writer.close().await?;
+            writer.shutdown().await?;
             Ok::<_, io::Error>(copied)
         };
         let talk = async {
             client.write_all(b"through the halves").await?;
-            client.close().await?;
+            client.shutdown().await?;
             let mut back = String::new();
             client.read_to_string(&mut back).await?;
             Ok::<_, io::Error>(back)

@@ -20,7 +20,7 @@ fn stream_echo_through_a_listener() {
             let (mut stream, _) = listener.accept().await?;
             let (mut reader, mut writer) = UnixStream::split(&mut stream);
             let copied = spindle_reactor::io::copy(&mut reader, &mut writer).await?;
-            writer.close().await?;
+            writer.shutdown().await?;
             Ok::<_, io::Error>(copied)
         };
         let client = async {
@@ -28,7 +28,7 @@ fn stream_echo_through_a_listener() {
             let (mut reader, mut writer) = stream.into_split();
             let write = async {
                 writer.write_all(&payload).await?;
-                writer.close().await
+                writer.shutdown().await
             };
             let mut echoed = Vec::new();
             try_join(write, reader.read_to_end(&mut echoed)).await?;

@@ -121,6 +121,25 @@ macro_rules! stream_try_methods {
                 })
         }
 
+        /// Like [`try_read`](Self::try_read), into the spare capacity of `buf` (a
+        /// `Vec<u8>`, a `BytesMut`, ...), advancing it by what was read; the memory is
+        /// not zeroed first.
+        pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> std::io::Result<usize> {
+            use std::os::fd::AsRawFd;
+            let fd = self.io.io().as_raw_fd();
+            self.io
+                .registration()
+                .try_io($crate::io::Interest::READABLE, || {
+                    // SAFETY: read(2) only writes into the chunk, never de-initialises
+                    // a byte of it.
+                    let chunk = unsafe { buf.chunk_mut().as_uninit_slice_mut() };
+                    let read = $crate::registration::read_uninit(fd, chunk)?;
+                    // SAFETY: read(2) initialised the first `read` bytes of the chunk.
+                    unsafe { buf.advance_mut(read) };
+                    Ok(read)
+                })
+        }
+
         /// Writes what fits without waiting; `WouldBlock` when the socket is full.
         pub fn try_write(&self, buf: &[u8]) -> std::io::Result<usize> {
             use std::io::Write;
@@ -143,30 +162,22 @@ macro_rules! stream_try_methods {
     };
 }
 
-/// `futures-io` (and with `tokio-io`, tokio) `AsyncRead`/`AsyncWrite`, and with `hyper`,
-/// `hyper::rt::{Read, Write}`, for a stream whose `self.io` is a `PollEvented`; closing
-/// shuts down the write side.
+/// spindle's `AsyncRead`/`AsyncWrite` for a stream whose `self.io` is a `PollEvented`,
+/// and the bridges beside them: `futures-io`'s (feature `futures-io`), tokio's
+/// (`tokio-io`) and hyper's (`hyper`). `poll_shutdown` shuts down the write side.
 macro_rules! stream_io_traits {
     ($name:ident) => {
-        impl futures_io::AsyncRead for $name {
+        impl $crate::io::AsyncRead for $name {
             fn poll_read(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
-                buf: &mut [u8],
-            ) -> std::task::Poll<std::io::Result<usize>> {
+                buf: &mut $crate::io::ReadBuf<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
                 self.io.poll_read(cx, buf)
-            }
-
-            fn poll_read_vectored(
-                self: std::pin::Pin<&mut Self>,
-                cx: &mut std::task::Context<'_>,
-                bufs: &mut [std::io::IoSliceMut<'_>],
-            ) -> std::task::Poll<std::io::Result<usize>> {
-                self.io.poll_read_vectored(cx, bufs)
             }
         }
 
-        impl futures_io::AsyncWrite for $name {
+        impl $crate::io::AsyncWrite for $name {
             fn poll_write(
                 self: std::pin::Pin<&mut Self>,
                 cx: &mut std::task::Context<'_>,
@@ -183,6 +194,10 @@ macro_rules! stream_io_traits {
                 self.io.poll_write_vectored(cx, bufs)
             }
 
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
             fn poll_flush(
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
@@ -190,7 +205,7 @@ macro_rules! stream_io_traits {
                 std::task::Poll::Ready(Ok(()))
             }
 
-            fn poll_close(
+            fn poll_shutdown(
                 self: std::pin::Pin<&mut Self>,
                 _cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
@@ -198,7 +213,10 @@ macro_rules! stream_io_traits {
             }
         }
 
-        $crate::io::tokio_io_traits!(both: $name);
+        #[cfg(feature = "futures-io")]
+        spindle_io::bridge_futures_io!(both: [] $name);
+        #[cfg(feature = "tokio-io")]
+        spindle_io::bridge_tokio_io!(both: [] $name);
         $crate::io::hyper_io_traits!($name);
     };
 }

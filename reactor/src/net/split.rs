@@ -4,7 +4,7 @@
 //! (`into_split`) share it through an `Arc`. Either way the read half only ever waits
 //! in the reader waker slot and the write half in the writer slot, so the two halves
 //! can be driven from two tasks at once without stealing each other's wake-ups.
-//! Closing a write half shuts down the write side; dropping an owned write half does
+//! Shutting down a write half (`AsyncWriteExt::shutdown`) shuts down the write side; dropping an owned write half does
 //! too (unless [`forget`](crate::net::tcp::OwnedWriteHalf::forget) was called), so the
 //! peer sees end of stream.
 
@@ -23,7 +23,7 @@ macro_rules! split_halves {
         #[derive(Debug)]
         pub struct ReadHalf<'a>(&'a $stream);
 
-        #[doc = concat!("The write half of a [`", $doc_path, "`] borrowed by `split`; closing it shuts down the write side.")]
+        #[doc = concat!("The write half of a [`", $doc_path, "`] borrowed by `split`; shutting it down shuts down the write side of the stream.")]
         #[derive(Debug)]
         pub struct WriteHalf<'a>(&'a $stream);
 
@@ -33,7 +33,7 @@ macro_rules! split_halves {
             inner: Arc<$stream>,
         }
 
-        #[doc = concat!("The write half of a [`", $doc_path, "`] owned after `into_split`; closing or dropping it shuts down the write side.")]
+        #[doc = concat!("The write half of a [`", $doc_path, "`] owned after `into_split`; shutting it down or dropping it shuts down the write side of the stream.")]
         #[derive(Debug)]
         pub struct OwnedWriteHalf {
             inner: Arc<$stream>,
@@ -95,6 +95,16 @@ macro_rules! split_halves {
             pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
                 self.0.try_read(buf)
             }
+
+            /// Like `try_read`, into several buffers.
+            pub fn try_read_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
+                self.0.try_read_vectored(bufs)
+            }
+
+            /// Like `try_read`, into the spare capacity of `buf`, advancing it.
+            pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+                self.0.try_read_buf(buf)
+            }
         }
 
         impl WriteHalf<'_> {
@@ -121,6 +131,11 @@ macro_rules! split_halves {
             /// Writes what fits without waiting (`WouldBlock` when the socket is full).
             pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
                 self.0.try_write(buf)
+            }
+
+            /// Like `try_write`, from several buffers.
+            pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+                self.0.try_write_vectored(bufs)
             }
         }
 
@@ -153,6 +168,16 @@ macro_rules! split_halves {
             /// Reads what is available without waiting (`WouldBlock` when nothing is).
             pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
                 self.inner.try_read(buf)
+            }
+
+            /// Like `try_read`, into several buffers.
+            pub fn try_read_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
+                self.inner.try_read_vectored(bufs)
+            }
+
+            /// Like `try_read`, into the spare capacity of `buf`, advancing it.
+            pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+                self.inner.try_read_buf(buf)
             }
         }
 
@@ -192,6 +217,11 @@ macro_rules! split_halves {
             pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
                 self.inner.try_write(buf)
             }
+
+            /// Like `try_write`, from several buffers.
+            pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+                self.inner.try_write_vectored(bufs)
+            }
         }
 
         impl Drop for OwnedWriteHalf {
@@ -215,27 +245,27 @@ macro_rules! split_halves {
             }
         }
 
-        impl futures_io::AsyncRead for ReadHalf<'_> {
+        impl crate::io::AsyncRead for ReadHalf<'_> {
             fn poll_read(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
+                buf: &mut crate::io::ReadBuf<'_>,
+            ) -> Poll<io::Result<()>> {
                 self.0.poll_read_priv(cx, buf)
             }
         }
 
-        impl futures_io::AsyncRead for OwnedReadHalf {
+        impl crate::io::AsyncRead for OwnedReadHalf {
             fn poll_read(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
+                buf: &mut crate::io::ReadBuf<'_>,
+            ) -> Poll<io::Result<()>> {
                 self.inner.poll_read_priv(cx, buf)
             }
         }
 
-        impl futures_io::AsyncWrite for WriteHalf<'_> {
+        impl crate::io::AsyncWrite for WriteHalf<'_> {
             fn poll_write(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
@@ -252,16 +282,20 @@ macro_rules! split_halves {
                 self.0.poll_write_vectored_priv(cx, bufs)
             }
 
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 Poll::Ready(Ok(()))
             }
 
-            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+            fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 Poll::Ready(self.0.shutdown_write())
             }
         }
 
-        impl futures_io::AsyncWrite for OwnedWriteHalf {
+        impl crate::io::AsyncWrite for OwnedWriteHalf {
             fn poll_write(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
@@ -278,19 +312,41 @@ macro_rules! split_halves {
                 self.inner.poll_write_vectored_priv(cx, bufs)
             }
 
+            fn is_write_vectored(&self) -> bool {
+                true
+            }
+
             fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 Poll::Ready(Ok(()))
             }
 
-            fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(self.inner.shutdown_write())
+            /// Shuts down the write side; dropping the half then does nothing more.
+            fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                let this = self.get_mut();
+                let shut = this.inner.shutdown_write();
+                if shut.is_ok() {
+                    this.shutdown_on_drop = false;
+                }
+                Poll::Ready(shut)
             }
         }
 
-        crate::io::tokio_io_traits!(read: ReadHalf<'a>);
-        crate::io::tokio_io_traits!(read: OwnedReadHalf);
-        crate::io::tokio_io_traits!(write: WriteHalf<'a>);
-        crate::io::tokio_io_traits!(write: OwnedWriteHalf);
+        #[cfg(feature = "futures-io")]
+        spindle_io::bridge_futures_io!(read: ['a] ReadHalf<'a>);
+        #[cfg(feature = "futures-io")]
+        spindle_io::bridge_futures_io!(read: [] OwnedReadHalf);
+        #[cfg(feature = "futures-io")]
+        spindle_io::bridge_futures_io!(write: ['a] WriteHalf<'a>);
+        #[cfg(feature = "futures-io")]
+        spindle_io::bridge_futures_io!(write: [] OwnedWriteHalf);
+        #[cfg(feature = "tokio-io")]
+        spindle_io::bridge_tokio_io!(read: ['a] ReadHalf<'a>);
+        #[cfg(feature = "tokio-io")]
+        spindle_io::bridge_tokio_io!(read: [] OwnedReadHalf);
+        #[cfg(feature = "tokio-io")]
+        spindle_io::bridge_tokio_io!(write: ['a] WriteHalf<'a>);
+        #[cfg(feature = "tokio-io")]
+        spindle_io::bridge_tokio_io!(write: [] OwnedWriteHalf);
     };
 }
 

@@ -6,7 +6,7 @@ use std::io;
 use std::process::{Child as StdChild, ExitStatus, Output};
 use std::task::{Context, Poll};
 
-use futures_util::io::AsyncReadExt;
+use crate::io::AsyncReadExt;
 
 use super::pipe::{ChildStderr, ChildStdin, ChildStdout};
 use super::reap::{self, ExitWatch};

@@ -3,43 +3,28 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::pin::Pin;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
-use crate::io::unix::AsyncFd;
-use crate::io::Interest;
+use crate::context;
+use crate::driver::Handle;
+use crate::io::{Interest, ReadBuf};
+use crate::registration::PollEvented;
 
-/// One end of a pipe, non-blocking and registered with the reactor.
+/// One end of a pipe, non-blocking and registered with the reactor: the same
+/// `PollEvented` read and write paths as a socket's.
 struct Pipe {
-    fd: AsyncFd<File>,
+    io: PollEvented<File>,
 }
 
 impl Pipe {
-    fn new(fd: OwnedFd, interest: Interest) -> io::Result<Pipe> {
+    fn new(fd: OwnedFd, interest: Interest, handle: Handle) -> io::Result<Pipe> {
         set_nonblocking(&fd)?;
         Ok(Pipe {
-            fd: AsyncFd::with_interest(File::from(fd), interest)?,
+            io: PollEvented::new_with_handle(File::from(fd), interest, handle)?,
         })
-    }
-
-    fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        loop {
-            let mut guard = ready!(self.fd.poll_read_ready(cx))?;
-            if let Ok(result) = guard.try_io(|fd| fd.get_ref().read(buf)) {
-                return Poll::Ready(result);
-            }
-        }
-    }
-
-    fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        loop {
-            let mut guard = ready!(self.fd.poll_write_ready(cx))?;
-            if let Ok(result) = guard.try_io(|fd| fd.get_ref().write(buf)) {
-                return Poll::Ready(result);
-            }
-        }
     }
 }
 
@@ -66,16 +51,29 @@ macro_rules! pipe_type {
         }
 
         impl $name {
-            pub(crate) fn from_std(std: $std) -> io::Result<$name> {
+            /// Takes a std pipe end (from a child spawned by `std::process::Command`),
+            /// switches it to non-blocking mode and registers it with the current
+            /// runtime's reactor.
+            ///
+            /// # Panics
+            ///
+            /// Outside a runtime with IO enabled.
+            #[track_caller]
+            pub fn from_std(std: $std) -> io::Result<$name> {
+                let handle = context::current_for(concat!(
+                    "spindle::process::",
+                    stringify!($name),
+                    "::from_std"
+                ));
                 Ok($name {
-                    pipe: Pipe::new(OwnedFd::from(std), $interest)?,
+                    pipe: Pipe::new(OwnedFd::from(std), $interest, handle)?,
                 })
             }
 
             /// Turns the pipe back into a blocking `OwnedFd`, e.g. to hand it to another
             /// child's `Stdio`.
             pub fn into_owned_fd(self) -> io::Result<OwnedFd> {
-                let file = self.pipe.fd.into_inner();
+                let file = self.pipe.io.into_inner();
                 file.set_nonblocking_blocking()?;
                 Ok(OwnedFd::from(file))
             }
@@ -83,13 +81,13 @@ macro_rules! pipe_type {
 
         impl AsRawFd for $name {
             fn as_raw_fd(&self) -> RawFd {
-                self.pipe.fd.as_raw_fd()
+                self.pipe.io.io().as_raw_fd()
             }
         }
 
         impl AsFd for $name {
             fn as_fd(&self) -> BorrowedFd<'_> {
-                self.pipe.fd.get_ref().as_fd()
+                self.pipe.io.io().as_fd()
             }
         }
 
@@ -127,9 +125,9 @@ impl SetBlocking for File {
 pipe_type!(
     /// The write end of a child's stdin, from [`Child::stdin`](super::Child::stdin).
     ///
-    /// Implements `futures-io`'s `AsyncWrite` (and tokio's, with the `tokio-io`
-    /// feature). Dropping it closes the pipe, so the child sees end of file (`close`
-    /// only flushes: a pipe has no half-close).
+    /// Implements [`AsyncWrite`](crate::io::AsyncWrite) (and `futures-io`'s and tokio's
+    /// with their features). Dropping it closes the pipe, so the child sees end of file
+    /// (`shutdown` only flushes: a pipe has no half-close).
     ChildStdin,
     std::process::ChildStdin,
     Interest::WRITABLE
@@ -137,7 +135,8 @@ pipe_type!(
 pipe_type!(
     /// The read end of a child's stdout, from [`Child::stdout`](super::Child::stdout).
     ///
-    /// Implements `futures-io`'s `AsyncRead` (and tokio's, with the `tokio-io` feature).
+    /// Implements [`AsyncRead`](crate::io::AsyncRead) (and `futures-io`'s and tokio's with
+    /// their features).
     ChildStdout,
     std::process::ChildStdout,
     Interest::READABLE
@@ -145,19 +144,32 @@ pipe_type!(
 pipe_type!(
     /// The read end of a child's stderr, from [`Child::stderr`](super::Child::stderr).
     ///
-    /// Implements `futures-io`'s `AsyncRead` (and tokio's, with the `tokio-io` feature).
+    /// Implements [`AsyncRead`](crate::io::AsyncRead) (and `futures-io`'s and tokio's with
+    /// their features).
     ChildStderr,
     std::process::ChildStderr,
     Interest::READABLE
 );
 
-impl futures_io::AsyncWrite for ChildStdin {
+impl crate::io::AsyncWrite for ChildStdin {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.pipe.poll_write(cx, buf)
+        self.pipe.io.poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.pipe.io.poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -165,31 +177,40 @@ impl futures_io::AsyncWrite for ChildStdin {
     }
 
     /// Pipes have no half-close: the pipe closes when the `ChildStdin` is dropped.
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
     }
 }
 
-impl futures_io::AsyncRead for ChildStdout {
+impl crate::io::AsyncRead for ChildStdout {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.pipe.poll_read(cx, buf)
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.pipe.io.poll_read(cx, buf)
     }
 }
 
-impl futures_io::AsyncRead for ChildStderr {
+impl crate::io::AsyncRead for ChildStderr {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.pipe.poll_read(cx, buf)
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.pipe.io.poll_read(cx, buf)
     }
 }
 
-crate::io::tokio_io_traits!(write: ChildStdin);
-crate::io::tokio_io_traits!(read: ChildStdout);
-crate::io::tokio_io_traits!(read: ChildStderr);
+#[cfg(feature = "futures-io")]
+spindle_io::bridge_futures_io!(write: [] ChildStdin);
+#[cfg(feature = "futures-io")]
+spindle_io::bridge_futures_io!(read: [] ChildStdout);
+#[cfg(feature = "futures-io")]
+spindle_io::bridge_futures_io!(read: [] ChildStderr);
+#[cfg(feature = "tokio-io")]
+spindle_io::bridge_tokio_io!(write: [] ChildStdin);
+#[cfg(feature = "tokio-io")]
+spindle_io::bridge_tokio_io!(read: [] ChildStdout);
+#[cfg(feature = "tokio-io")]
+spindle_io::bridge_tokio_io!(read: [] ChildStderr);

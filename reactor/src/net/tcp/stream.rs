@@ -20,7 +20,7 @@ use crate::net::{readiness_methods, stream_io_traits, stream_try_methods};
 use crate::registration::PollEvented;
 
 /// A TCP connection. Reads and writes through the `AsyncRead`/`AsyncWrite` traits
-/// (see [`crate::io`]); closing it (`AsyncWriteExt::close`) shuts down the write side
+/// (see [`crate::io`]); closing it (`AsyncWriteExt::shutdown`) shuts down the write side
 /// and leaves the read side open, so a half-closed exchange can finish.
 ///
 /// ```
@@ -33,7 +33,7 @@ use crate::registration::PollEvented;
 /// let mut client = TcpStream::connect(listener.local_addr()?).await?;
 /// let (mut server, _) = listener.accept().await?;
 /// client.write_all(b"request").await?;
-/// client.close().await?; // half-close: the server reads to the end of stream
+/// client.shutdown().await?; // half-close: the server reads to the end of stream
 /// let mut request = Vec::new();
 /// server.read_to_end(&mut request).await?;
 /// server.write_all(b"response").await?;
@@ -179,6 +179,8 @@ impl TcpStream {
 
     /// Reads into `buf` without removing the data from the socket's queue: the next
     /// read returns it again.
+    ///
+    /// Cancel safe: dropping the future before it completes consumes nothing.
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.io
             .registration()
@@ -186,11 +188,23 @@ impl TcpStream {
             .await
     }
 
-    /// Polls [`peek`](TcpStream::peek).
-    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io
-            .registration()
-            .poll_io(cx, Interest::READABLE, || self.io.io().peek(buf))
+    /// Polls [`peek`](TcpStream::peek) into `buf`'s unfilled part, returning how many
+    /// bytes were peeked (and filled). Only the last task to poll is woken.
+    pub fn poll_peek(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut crate::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<usize>> {
+        let peeked =
+            std::task::ready!(self
+                .io
+                .registration()
+                .poll_io(cx, Interest::READABLE, || self
+                    .io
+                    .io()
+                    .peek(buf.initialize_unfilled())))?;
+        buf.advance(peeked);
+        Poll::Ready(Ok(peeked))
     }
 
     readiness_methods!();
@@ -219,8 +233,8 @@ impl TcpStream {
     pub(crate) fn poll_read_priv(
         &self,
         cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
+        buf: &mut crate::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         self.io.poll_read(cx, buf)
     }
 

@@ -29,7 +29,7 @@ use crate::registration::PollEvented;
 /// # driver.block_on(async {
 /// let (mut a, mut b) = UnixStream::pair()?;
 /// a.write_all(b"over the socketpair").await?;
-/// a.close().await?;
+/// a.shutdown().await?;
 /// let mut got = String::new();
 /// b.read_to_string(&mut got).await?;
 /// assert_eq!(got, "over the socketpair");
@@ -159,8 +159,8 @@ impl UnixStream {
     pub(crate) fn poll_read_priv(
         &self,
         cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
+        buf: &mut crate::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         self.io.poll_read(cx, buf)
     }
 
