@@ -57,5 +57,5 @@ async fn serve(socket: TcpStream) -> io::Result<()> {
         return Ok(());
     }
     writer.write_all(b"done\n").await?;
-    writer.close().await
+    writer.shutdown().await
 }

@@ -28,7 +28,8 @@
 //! - [`runtime`]: `Runtime`, `Builder`, `Handle`.
 //! - [`task`]: spawning, `JoinHandle`, `JoinError`, `AbortHandle`, `yield_now`,
 //!   `spawn_blocking`, the cooperative budget.
-//! - [`net`]: TCP, UDP and Unix sockets; [`io`]: the IO traits, `AsyncFd`, stdio;
+//! - [`net`]: TCP, UDP and Unix sockets; [`io`]: tokio's IO traits and io-util,
+//!   `AsyncFd`, stdio;
 //!   [`fs`]: files and directories on the blocking pool.
 //! - [`time`]: `sleep`, `timeout`, `interval`, `Instant`, and the test clock.
 //! - [`sync`]: runtime-agnostic locks, semaphores and channels, and asyncio's `Queue`
@@ -58,8 +59,10 @@
 //!
 //! ## Features
 //!
-//! - `tokio-io`: tokio's `AsyncRead`/`AsyncWrite` on spindle's streams and files, for
-//!   crates written against tokio's IO traits.
+//! - `futures-io` (default): `futures-io`'s `AsyncRead`/`AsyncWrite` on every IO type,
+//!   forwarding to spindle's own traits, for code written against futures or smol.
+//! - `tokio-io`: the real tokio crate's `AsyncRead`/`AsyncWrite` on spindle's streams,
+//!   pipes and files, for crates written against tokio's IO traits.
 //! - `hyper`: `hyper::rt::{Read, Write}` on `TcpStream` and `UnixStream`, and the
 //!   `spindle::hyper` module.
 //!
@@ -83,9 +86,60 @@ pub struct ReadmeDoctests;
 pub use spindle_reactor::net;
 pub use spindle_timers::time;
 
-/// Async IO: the `futures-io` traits and their extension traits, `copy`, `split`,
-/// buffered readers and writers, readiness (`Interest`, `Ready`), `unix::AsyncFd`, and
-/// the async stdio handles.
+/// Async IO with tokio's traits and io-util: [`AsyncRead`](io::AsyncRead) (with
+/// [`ReadBuf`](io::ReadBuf)), [`AsyncWrite`](io::AsyncWrite) (with `poll_shutdown`),
+/// [`AsyncBufRead`](io::AsyncBufRead), [`AsyncSeek`](io::AsyncSeek), their extension
+/// traits, `BufReader`/`BufWriter`/`BufStream`, `copy` and `copy_bidirectional`,
+/// `duplex`/`simplex`, `split`/`join`, `empty`/`repeat`/`sink`; readiness
+/// ([`Interest`](io::Interest), [`Ready`](io::Ready)), [`unix::AsyncFd`](io::unix::AsyncFd),
+/// and the async stdio handles.
+///
+/// The traits are spindle's own, with tokio's names, signatures and semantics, so code
+/// written against `tokio::io` compiles with the crate renamed. Every IO type of
+/// spindle implements them: TCP and Unix streams and their halves, child pipes,
+/// `fs::File`, stdin/stdout/stderr. The utilities need no runtime: they work on a
+/// `Cursor` or a `Vec<u8>` anywhere.
+///
+/// ```
+/// use spindle::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+/// use spindle::net::{TcpListener, TcpStream};
+///
+/// # spindle::runtime::Runtime::new().unwrap().block_on(async {
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// let mut client = TcpStream::connect(listener.local_addr()?).await?;
+/// let (server, _) = listener.accept().await?;
+/// client.write_u32(2).await?;
+/// client.write_all(b"ping\r\npong\n").await?;
+/// client.shutdown().await?; // the server reads end of stream after the lines
+///
+/// let mut server = BufReader::new(server);
+/// let count = server.read_u32().await?;
+/// let mut lines = server.lines();
+/// let mut received = Vec::new();
+/// while let Some(line) = lines.next_line().await? {
+///     received.push(line);
+/// }
+/// assert_eq!((count, received), (2, vec!["ping".to_string(), "pong".to_string()]));
+/// # Ok::<_, std::io::Error>(())
+/// # }).unwrap();
+/// ```
+///
+/// # Which traits to use
+///
+/// - **spindle's** (this module): for everything written for spindle or ported from
+///   tokio. The rest of this list are bridges to them, not a second API.
+/// - **`futures-io`** (feature `futures-io`, on by default): the same types also
+///   implement `futures::io::{AsyncRead, AsyncWrite}` (and `AsyncSeek` on files), for
+///   code written against futures or smol (`futures::io::copy`, async-compat crates).
+/// - **the real tokio crate's** (feature `tokio-io`): for crates built on the real
+///   `tokio` that a program uses beside spindle.
+/// - **hyper's `rt::Read`/`rt::Write`** (feature `hyper`) on `TcpStream` and
+///   `UnixStream`.
+///
+/// Import one family's extension traits in a module, not two: with both
+/// `spindle::io::AsyncReadExt` and `futures::AsyncReadExt` in scope, a call such as
+/// `stream.read(&mut buf)` is ambiguous (error E0034) and needs the fully qualified form
+/// `spindle::io::AsyncReadExt::read(&mut stream, &mut buf)`.
 pub mod io {
     pub use crate::stdio::{stderr, stdin, stdout, Stderr, Stdin, Stdout};
     pub use spindle_reactor::io::*;

@@ -8,8 +8,9 @@ use std::collections::BTreeSet;
 use std::io::{ErrorKind, SeekFrom};
 use std::path::Path;
 
-use futures::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, StreamExt};
+use futures::StreamExt;
 use spindle::fs::{self, File, OpenOptions};
+use spindle::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use support::{panic_message, Flavour};
 
 fn temp_dir() -> tempfile::TempDir {
@@ -293,7 +294,7 @@ fn append_mode_writes_at_the_end(flavour: Flavour) {
         fs::write(&path, b"first\n").await.unwrap();
         let mut file = File::options().append(true).open(&path).await.unwrap();
         file.write_all(b"second\n").await.unwrap();
-        file.close().await.unwrap();
+        file.shutdown().await.unwrap();
         assert_eq!(fs::read(&path).await.unwrap(), b"first\nsecond\n");
     });
 }

@@ -24,10 +24,10 @@ flavour_tests!(
 async fn echo_client(address: std::net::SocketAddr, seed: usize, len: usize) {
     let stream = TcpStream::connect(address).await.expect("connect");
     let sent = payload(seed, len);
-    let (mut reader, mut writer) = stream.split();
+    let (mut reader, mut writer) = stream.into_split();
     let write = async {
         writer.write_all(&sent).await.expect("client write");
-        writer.close().await.expect("half-close");
+        writer.shutdown().await.expect("half-close");
     };
     let read = async {
         let mut received = Vec::with_capacity(len);

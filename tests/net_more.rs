@@ -42,11 +42,11 @@ fn owned_halves_driven_from_two_tasks_carry_both_directions(flavour: Flavour) {
         // Each direction is driven by its own pair of tasks, all four at once.
         let to_server = spindle::spawn(async move {
             client_write.write_all(&pattern(1, BYTES)).await.unwrap();
-            client_write.close().await.unwrap();
+            client_write.shutdown().await.unwrap();
         });
         let to_client = spindle::spawn(async move {
             server_write.write_all(&pattern(2, BYTES)).await.unwrap();
-            server_write.close().await.unwrap();
+            server_write.shutdown().await.unwrap();
         });
         let at_server = spindle::spawn(async move {
             let mut received = Vec::new();

@@ -311,10 +311,10 @@ async fn run_echo_clients(address: SocketAddr, connections: usize, len: usize) {
                 drop(permit);
                 all_open.wait().await;
                 let sent = payload(seed, len);
-                let (mut reader, mut writer) = stream.split();
+                let (mut reader, mut writer) = stream.into_split();
                 let write = async {
                     writer.write_all(&sent).await.expect("client write");
-                    writer.close().await.expect("half-close");
+                    writer.shutdown().await.expect("half-close");
                 };
                 let read = async {
                     let mut received = Vec::with_capacity(len);

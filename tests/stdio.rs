@@ -7,7 +7,7 @@ mod support;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use spindle::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use support::Flavour;
 
 /// Set in the child's environment to `<flavour>:<stdout|stderr>`.

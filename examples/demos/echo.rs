@@ -1,14 +1,16 @@
 //! asyncio's streams demo (`start_server` and `open_connection`): a TCP echo server,
 //! and clients that talk to it at the same time.
 //!
-//! The server spawns a task per connection that sends back every byte it reads, until
-//! the client closes its side. [`run`] starts the server on a free loopback port, lets
+//! The server spawns a task per connection that copies the read half of the stream
+//! into its write half (`io::copy`), until the client closes its side. Each client
+//! reads its echoes a line at a time, as asyncio's `reader.readline()` does, through a
+//! `BufReader` (`read_line`). [`run`] starts the server on a free loopback port, lets
 //! three clients each send two lines concurrently, checks every echo, and stops;
 //! [`serve`] keeps serving, for `nc` or `telnet`.
 
 use std::net::SocketAddr;
 
-use spindle::io::{AsyncReadExt, AsyncWriteExt};
+use spindle::io::{self, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use spindle::net::{TcpListener, TcpStream};
 
 /// Accepts connections forever, each echoed by its own task.
@@ -26,38 +28,23 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
 
 /// Sends back what the peer sends until it closes its side; returns the byte count.
 async fn echo_connection(mut stream: TcpStream) -> std::io::Result<u64> {
-    let mut buffer = [0u8; 4096];
-    let mut echoed = 0;
-    loop {
-        let read = stream.read(&mut buffer).await?;
-        if read == 0 {
-            return Ok(echoed);
-        }
-        stream.write_all(&buffer[..read]).await?;
-        echoed += read as u64;
-    }
+    let (mut reader, mut writer) = stream.split();
+    io::copy(&mut reader, &mut writer).await
 }
 
-/// One client: sends its lines one at a time and reads each echo back.
+/// One client: sends its lines one at a time and reads each echo back as a line.
 async fn client(number: u32, server: SocketAddr) -> std::io::Result<()> {
-    let mut stream = TcpStream::connect(server).await?;
+    let mut stream = BufReader::new(TcpStream::connect(server).await?);
     for line in 1..=2 {
         let message = format!("line {line} from client {number}\n");
-        stream.write_all(message.as_bytes()).await?;
-        let mut echo = vec![0u8; message.len()];
-        stream.read_exact(&mut echo).await?;
-        assert_eq!(
-            echo,
-            message.as_bytes(),
-            "the server echoes what it was sent"
-        );
-        println!(
-            "client {number}: echoed {:?}",
-            String::from_utf8_lossy(&echo).trim_end()
-        );
+        stream.write_all(message.as_bytes()).await?; // writes pass through the BufReader
+        let mut echo = String::new();
+        stream.read_line(&mut echo).await?;
+        assert_eq!(echo, message, "the server echoes what it was sent");
+        println!("client {number}: echoed {:?}", echo.trim_end());
     }
-    // Closing our side ends the server's read loop.
-    stream.close().await
+    // Shutting down our side ends the server's copy.
+    stream.shutdown().await
 }
 
 /// Runs the demo: a server and three concurrent clients on loopback.

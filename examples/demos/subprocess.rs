@@ -64,7 +64,7 @@ pub async fn run() {
     let (written, upper_cased) = spindle::join!(
         async move {
             stdin.write_all(b"hello from spindle\n").await?;
-            stdin.close().await // end of input: tr finishes
+            stdin.shutdown().await // end of input: tr finishes
         },
         async move {
             let mut text = String::new();

@@ -10,6 +10,8 @@
 use std::future::Future;
 use std::io::{self, Read, Write};
 
+use spindle_io::ReadBuf;
+
 /// The largest read or write one blocking operation does, as tokio's default: large
 /// enough that a big transfer costs few thread hand-offs, small enough to bound the
 /// memory a handle holds.
@@ -32,9 +34,9 @@ impl Buf {
     }
 
     /// Hands waiting bytes to the caller; returns how many were copied.
-    pub(crate) fn copy_to(&mut self, dst: &mut [u8]) -> usize {
-        let count = self.len().min(dst.len());
-        dst[..count].copy_from_slice(&self.bytes[self.pos..self.pos + count]);
+    pub(crate) fn copy_to(&mut self, dst: &mut ReadBuf<'_>) -> usize {
+        let count = self.len().min(dst.remaining());
+        dst.put_slice(&self.bytes[self.pos..self.pos + count]);
         self.pos += count;
         if self.is_empty() {
             self.clear();

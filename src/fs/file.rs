@@ -33,6 +33,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
+use spindle_io::{AsyncRead, AsyncSeek, AsyncWrite, ReadBuf};
 use spindle_sync::Mutex;
 
 use super::blocking;
@@ -42,14 +43,14 @@ use super::OpenOptions;
 /// An open file with async reads, writes and seeks; the async counterpart of
 /// [`std::fs::File`], doing its IO on the runtime's blocking pool.
 ///
-/// `File` implements the `futures-io` traits [`AsyncRead`](futures_io::AsyncRead),
-/// [`AsyncWrite`](futures_io::AsyncWrite) and [`AsyncSeek`](futures_io::AsyncSeek)
-/// (and tokio's with the `tokio-io` feature). Writes are buffered and complete in the
+/// `File` implements [`AsyncRead`], [`AsyncWrite`] and [`AsyncSeek`] (and the
+/// `futures-io` and tokio versions with the `futures-io` and `tokio-io` features).
+/// Writes are buffered and complete in the
 /// background: call `flush` (or `sync_all`) before dropping the file to learn whether
 /// the last write succeeded.
 ///
 /// ```
-/// use futures::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+/// use spindle::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 /// use std::io::SeekFrom;
 ///
 /// spindle::runtime::Runtime::new().unwrap().block_on(async {
@@ -132,7 +133,7 @@ impl File {
     /// Panics outside a runtime.
     ///
     /// ```
-    /// use futures::AsyncWriteExt;
+    /// use spindle::io::AsyncWriteExt;
     ///
     /// spindle::runtime::Runtime::new().unwrap().block_on(async {
     ///     let path = std::env::temp_dir().join(format!("spindle-doc-create-{}", std::process::id()));
@@ -213,7 +214,7 @@ impl File {
     /// process is out of file descriptors.
     ///
     /// ```
-    /// use futures::AsyncWriteExt;
+    /// use spindle::io::AsyncWriteExt;
     /// use std::io::Read;
     ///
     /// spindle::runtime::Runtime::new().unwrap().block_on(async {
@@ -287,7 +288,7 @@ impl File {
     /// The error of the write in flight, or of [`std::fs::File::sync_all`].
     ///
     /// ```
-    /// use futures::AsyncWriteExt;
+    /// use spindle::io::AsyncWriteExt;
     ///
     /// spindle::runtime::Runtime::new().unwrap().block_on(async {
     ///     let path = std::env::temp_dir().join(format!("spindle-doc-sync-{}", std::process::id()));
@@ -415,7 +416,7 @@ impl Inner {
         cx: &mut Context<'_>,
         std: &Arc<std::fs::File>,
         max_buf_size: usize,
-        dst: &mut [u8],
+        dst: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<usize>> {
         loop {
             match ready!(self.poll_in_flight(cx)) {
@@ -428,12 +429,12 @@ impl Inner {
                 Some(Err(err)) => return Poll::Ready(Err(err)),
                 None => {
                     let buf = self.idle_buf();
-                    if !buf.is_empty() || dst.is_empty() {
+                    if !buf.is_empty() || dst.remaining() == 0 {
                         return Poll::Ready(Ok(buf.copy_to(dst)));
                     }
                     let mut buf = std::mem::take(buf);
                     let std = std.clone();
-                    let len = dst.len().min(max_buf_size);
+                    let len = dst.remaining().min(max_buf_size);
                     self.state = State::Busy(
                         blocking::spawn(READ, move || {
                             let result = buf.read_from(&*std, len);
@@ -559,63 +560,19 @@ impl Inner {
     }
 }
 
-impl futures_io::AsyncRead for File {
+impl AsyncRead for File {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        dst: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let (inner, std, max_buf_size) = self.parts();
-        inner.poll_read(cx, std, max_buf_size, dst)
-    }
-}
-
-impl futures_io::AsyncWrite for File {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        src: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let (inner, std, max_buf_size) = self.parts();
-        inner.poll_write(cx, std, max_buf_size, src)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.parts().0.poll_flush(cx)
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.parts().0.poll_flush(cx)
-    }
-}
-
-impl futures_io::AsyncSeek for File {
-    fn poll_seek(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        target: SeekFrom,
-    ) -> Poll<io::Result<u64>> {
-        let (inner, std, _) = self.parts();
-        inner.poll_seek(cx, std, target)
-    }
-}
-
-#[cfg(feature = "tokio-io")]
-impl tokio::io::AsyncRead for File {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        dst: &mut tokio::io::ReadBuf<'_>,
+        dst: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let (inner, std, max_buf_size) = self.parts();
-        let count = ready!(inner.poll_read(cx, std, max_buf_size, dst.initialize_unfilled()))?;
-        dst.advance(count);
+        ready!(inner.poll_read(cx, std, max_buf_size, dst))?;
         Poll::Ready(Ok(()))
     }
 }
 
-#[cfg(feature = "tokio-io")]
-impl tokio::io::AsyncWrite for File {
+impl AsyncWrite for File {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -629,13 +586,13 @@ impl tokio::io::AsyncWrite for File {
         self.parts().0.poll_flush(cx)
     }
 
+    /// A file has no write side to shut down: this flushes.
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.parts().0.poll_flush(cx)
     }
 }
 
-#[cfg(feature = "tokio-io")]
-impl tokio::io::AsyncSeek for File {
+impl AsyncSeek for File {
     fn start_seek(self: Pin<&mut Self>, target: SeekFrom) -> io::Result<()> {
         let inner = self.parts().0;
         if inner.pending_seek.is_some() {
@@ -657,6 +614,27 @@ impl tokio::io::AsyncSeek for File {
         Poll::Ready(result)
     }
 }
+
+/// `futures-io`'s seek is one call with the target; a re-poll finds the seek it
+/// started in flight and returns its result.
+#[cfg(feature = "futures-io")]
+impl futures_io::AsyncSeek for File {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        target: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        let (inner, std, _) = self.parts();
+        inner.poll_seek(cx, std, target)
+    }
+}
+
+#[cfg(feature = "futures-io")]
+spindle_io::bridge_futures_io!(both: [] File);
+#[cfg(feature = "tokio-io")]
+spindle_io::bridge_tokio_io!(both: [] File);
+#[cfg(feature = "tokio-io")]
+spindle_io::bridge_tokio_io!(seek: [] File);
 
 impl From<std::fs::File> for File {
     fn from(std: std::fs::File) -> File {

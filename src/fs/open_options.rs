@@ -11,7 +11,7 @@ use super::{blocking, File};
 /// [`OpenOptions::new`] or [`File::options`].
 ///
 /// ```
-/// use futures::AsyncWriteExt;
+/// use spindle::io::AsyncWriteExt;
 ///
 /// spindle::runtime::Runtime::new().unwrap().block_on(async {
 ///     let path = std::env::temp_dir().join(format!("spindle-doc-oo-{}", std::process::id()));

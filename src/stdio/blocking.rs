@@ -13,6 +13,8 @@
 use std::io::{self, Read, Write};
 use std::task::{ready, Context, Poll};
 
+use spindle_io::ReadBuf;
+
 use crate::fs::blocking;
 use crate::fs::buf::{Buf, BufState, MAX_BUF_SIZE};
 
@@ -61,7 +63,7 @@ impl<T: Read + 'static> Blocking<T> {
     pub(crate) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
-        dst: &mut [u8],
+        dst: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<usize>> {
         loop {
             match ready!(self.poll_in_flight(cx)) {
@@ -73,12 +75,12 @@ impl<T: Read + 'static> Blocking<T> {
                 Some(Err(err)) => return Poll::Ready(Err(err)),
                 None => {
                     let buf = self.idle_buf();
-                    if !buf.is_empty() || dst.is_empty() {
+                    if !buf.is_empty() || dst.remaining() == 0 {
                         return Poll::Ready(Ok(buf.copy_to(dst)));
                     }
                     let mut buf = std::mem::take(buf);
                     let open = self.stream.open;
-                    let len = dst.len().min(MAX_BUF_SIZE);
+                    let len = dst.remaining().min(MAX_BUF_SIZE);
                     let operation = self.stream.read;
                     self.state = State::Busy(
                         blocking::spawn(operation, move || {

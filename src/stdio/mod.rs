@@ -20,6 +20,8 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use spindle_io::{AsyncRead, AsyncWrite, ReadBuf};
+
 use blocking::{Blocking, Stream};
 
 static STDIN: Stream<io::Stdin> = Stream {
@@ -56,13 +58,13 @@ pub struct Stdout(Blocking<io::Stdout>);
 pub struct Stderr(Blocking<io::Stderr>);
 
 /// A new handle to the standard input of the process, implementing
-/// [`AsyncRead`](futures_io::AsyncRead). Its reads run on the blocking pool, so it
+/// [`AsyncRead`](spindle_io::AsyncRead). Its reads run on the blocking pool, so it
 /// must be used inside a runtime (it panics outside one). A read in flight cannot be
 /// cancelled: dropping the `Stdin` leaves the blocking thread waiting for input, and
 /// the bytes it then reads are lost.
 ///
 /// ```no_run
-/// use futures::AsyncReadExt;
+/// use spindle::io::AsyncReadExt;
 ///
 /// spindle::runtime::Runtime::new().unwrap().block_on(async {
 ///     let mut input = String::new();
@@ -76,11 +78,11 @@ pub fn stdin() -> Stdin {
 }
 
 /// A new handle to the standard output of the process, implementing
-/// [`AsyncWrite`](futures_io::AsyncWrite). Writes run on the blocking pool; `flush`
+/// [`AsyncWrite`](spindle_io::AsyncWrite). Writes run on the blocking pool; `flush`
 /// waits for them and flushes std's line buffer. It must be used inside a runtime.
 ///
 /// ```
-/// use futures::AsyncWriteExt;
+/// use spindle::io::AsyncWriteExt;
 ///
 /// spindle::runtime::Runtime::new().unwrap().block_on(async {
 ///     let mut out = spindle::io::stdout();
@@ -93,11 +95,11 @@ pub fn stdout() -> Stdout {
 }
 
 /// A new handle to the standard error of the process, implementing
-/// [`AsyncWrite`](futures_io::AsyncWrite). Writes run on the blocking pool; `flush`
+/// [`AsyncWrite`](spindle_io::AsyncWrite). Writes run on the blocking pool; `flush`
 /// waits for them. It must be used inside a runtime.
 ///
 /// ```
-/// use futures::AsyncWriteExt;
+/// use spindle::io::AsyncWriteExt;
 ///
 /// spindle::runtime::Runtime::new().unwrap().block_on(async {
 ///     let mut err = spindle::io::stderr();
@@ -109,19 +111,25 @@ pub fn stderr() -> Stderr {
     Stderr(Blocking::new(&STDERR))
 }
 
-impl futures_io::AsyncRead for Stdin {
+impl AsyncRead for Stdin {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-        dst: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().0.poll_read(cx, dst)
+        dst: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        std::task::ready!(self.get_mut().0.poll_read(cx, dst))?;
+        Poll::Ready(Ok(()))
     }
 }
 
+#[cfg(feature = "futures-io")]
+spindle_io::bridge_futures_io!(read: [] Stdin);
+#[cfg(feature = "tokio-io")]
+spindle_io::bridge_tokio_io!(read: [] Stdin);
+
 macro_rules! impl_async_write {
     ($handle:ident) => {
-        impl futures_io::AsyncWrite for $handle {
+        impl AsyncWrite for $handle {
             fn poll_write(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
@@ -134,29 +142,16 @@ macro_rules! impl_async_write {
                 self.get_mut().0.poll_flush(cx)
             }
 
-            fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.get_mut().0.poll_flush(cx)
-            }
-        }
-
-        #[cfg(feature = "tokio-io")]
-        impl tokio::io::AsyncWrite for $handle {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                src: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.get_mut().0.poll_write(cx, src)
-            }
-
-            fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.get_mut().0.poll_flush(cx)
-            }
-
+            /// The process's standard streams stay open: this flushes.
             fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
                 self.get_mut().0.poll_flush(cx)
             }
         }
+
+        #[cfg(feature = "futures-io")]
+        spindle_io::bridge_futures_io!(write: [] $handle);
+        #[cfg(feature = "tokio-io")]
+        spindle_io::bridge_tokio_io!(write: [] $handle);
 
         impl fmt::Debug for $handle {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -169,19 +164,6 @@ macro_rules! impl_async_write {
 
 impl_async_write!(Stdout);
 impl_async_write!(Stderr);
-
-#[cfg(feature = "tokio-io")]
-impl tokio::io::AsyncRead for Stdin {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        dst: &mut tokio::io::ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let count = std::task::ready!(self.get_mut().0.poll_read(cx, dst.initialize_unfilled()))?;
-        dst.advance(count);
-        Poll::Ready(Ok(()))
-    }
-}
 
 impl fmt::Debug for Stdin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
