@@ -12,6 +12,25 @@
 //! next, while the data it was handed is still in cache. The slot is used at most
 //! three times in a row per tick; after that, pushes go to the back of the queue, so
 //! two tasks that keep waking each other cannot starve the rest.
+//!
+//! Shutdown (`shutdown` below) runs in this order, each step relying on the one before:
+//!
+//! 1. Set `Shared::is_shutdown`: workers read it in `maintenance` and after each park,
+//!    `schedule_remote` after each push.
+//! 2. Unpark every worker, so none sleeps through the flag.
+//! 3. Wait (up to the deadline) for the workers to leave their loops; each `retire`s,
+//!    dropping its LIFO slot and local queue. Skipped on a worker of this runtime.
+//! 4. Close the owned-task list and drop every task's future, with the runtime entered:
+//!    no worker is polling any more, so every future is dropped before this returns.
+//! 5. Drain the injector of the wakes those drops pushed there.
+//! 6. Shut the IO driver down: its lock is free now that no worker sleeps in it.
+//! 7. Shut the timers down, dropping the wakers the wheel held.
+//! 8. Shut the blocking pool down with what is left of the deadline.
+//!
+//! A later call (the owner, after a worker began the shutdown on an unhandled panic)
+//! still does steps 3 and 8. Why each step needs the one before, and the park/unpark
+//! protocol: [`docs/ARCHITECTURE.md`](../../../../docs/ARCHITECTURE.md), "Shutdown" and
+//! "Parking and unparking a worker".
 
 use std::cell::RefCell;
 use std::sync::Arc;
