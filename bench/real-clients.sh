@@ -19,11 +19,12 @@
 # epoll_wait: how often a worker goes to sleep and is woken) shift with it; perf's are
 # the ones to compare with the timed rounds.
 #
-# --futex-stacks adds a third pass: wrk on HTTP/1.1 with the server started under
-# `strace -f -k --seccomp-bpf -e trace=futex` (only futex calls stop the server), and the
-# futex calls grouped by the spindle (or tokio) function that issued them. The servers are
-# rebuilt for it with frame pointers (in target/stacks), since strace's unwinder stops two
-# frames up without them.
+# --futex-stacks adds a third pass: wrk on HTTP/1.1 with every futex call's stack
+# recorded, once with the server started under `strace -f -k --seccomp-bpf -e trace=futex`
+# (only futex calls stop the server) and once, if perf is installed, with `perf record`
+# on the futex tracepoint; the calls are grouped by the spindle (or tokio) function that
+# issued them. The servers are rebuilt for it with frame pointers (in target/stacks),
+# since strace's unwinder stops two frames up without them.
 #
 # Usage: bench/real-clients.sh [--rounds N] [--seconds S] [--only w1,w2]
 #                              [--counter strace|perf|strace,perf] [--no-syscalls]
@@ -98,10 +99,6 @@ for counter in ${COUNTER//,/ }; do
     fi
 done
 [ -z "$COUNTERS" ] && SYSCALL_PASS=0
-if [ "$FUTEX_STACKS" = 1 ] && ! command -v strace > /dev/null; then
-    echo "no futex stacks: strace is not installed" >&2
-    FUTEX_STACKS=0
-fi
 if [ -z "$WORKLOADS" ]; then
     echo "real-clients.sh: no workload to run" >&2
     exit 1
@@ -194,13 +191,16 @@ run_client() {
             local requests rate
             requests=$(awk '/^requests:/ { print $8 }' "$out")
             rate=$(awk '/^finished in/ { print $4 }' "$out")
-            cut -f3 "$log" | sort -n | awk -v requests="$requests" -v rate="$rate" '
+            cut -f3 "$log" | sort -n > "$log.sorted"
+            rm "$log"
+            awk -v requests="$requests" -v rate="$rate" '
                 { latency[NR] = $1 }
                 END {
                     p50 = latency[int(NR * 0.50) > 0 ? int(NR * 0.50) : 1]
                     p99 = latency[int(NR * 0.99) > 0 ? int(NR * 0.99) : 1]
                     printf "%d %.0f %.0f %.0f\n", requests, rate, p50, p99
-                }'
+                }' "$log.sorted"
+            rm "$log.sorted"
             ;;
         redis-*)
             local test=${workload#redis-} requests=$REDIS_REQUESTS pipeline=""
@@ -316,23 +316,65 @@ count_syscalls() {
     echo "  $workload $runtime: $(tail -1 "$SYSCALLS" | cut -f3-)" >&2
 }
 
-# futex_stacks RUNTIME: wrk on HTTP/1.1 against a server started under strace, tracing
-# futex calls only, with their stacks; the calls are grouped by how they reached the
-# kernel (the first frame above the raw syscall, e.g. a condvar notify or malloc's arena
-# lock) and by the first frame in the runtime's own crates.
-futex_stacks() {
-    local runtime=$1 trace=$SCRATCH/futex.$1.txt
-    local dir=$CARGO_TARGET_DIR/stacks/release/examples
-    start_server hello "$runtime" "$dir" strace -f -k --seccomp-bpf -e trace=futex -o "$trace"
-    read -r requests _ _ _ < <(run_client http1 "$(address_for http1)")
-    stop_server
-    local crate_pattern='^spindle'
-    [ "$runtime" = tokio ] && crate_pattern='^tokio'
-    echo "futex calls of $runtime under wrk HTTP/1.1 ($requests requests), by call site:"
-    awk -v n="$requests" -v crates="$crate_pattern" '
-        # A call is counted once its stack is read: the stack follows the line where the
-        # call completes, which for a call that blocked is a "<... futex resumed>" line
-        # of the same thread, printed after lines of other threads.
+# The futex traces below are first rewritten to one line per call, "CALL OPERATION",
+# followed by one "FRAME FUNCTION" line per frame, innermost first; group_futex_stacks
+# then reads that.
+
+# strace -k: "TID futex(ADDRESS, FUTEX_WAKE_PRIVATE, ...) = 1" then " > DSO(FUNCTION+0xOFFSET)
+# [ADDRESS]" lines. A call that blocked is printed as "<unfinished ...>" without a stack,
+# and its stack follows the "<... futex resumed>" line of the same thread, printed after
+# lines of other threads.
+normalize_strace_futex() {
+    awk '
+        /^[0-9]+ +futex\(/ {
+            operation = $3
+            sub(/,$/, "", operation)
+            sub(/_PRIVATE/, "", operation)
+            if ($0 ~ /<unfinished \.\.\.>$/) { pending[$1] = operation; next }
+            print "CALL " operation
+            next
+        }
+        /^[0-9]+ +<\.\.\. futex resumed>/ { print "CALL " pending[$1]; delete pending[$1]; next }
+        /^ > .*\(.*\+0x/ {
+            frame = $0
+            sub(/^[^(]*\(/, "", frame)
+            sub(/\+0x[0-9a-f]+\).*/, "", frame)
+            print "FRAME " frame
+        }' "$1"
+}
+
+# perf script: "COMM TID [CPU] TIME: syscalls:sys_enter_futex: uaddr: ..., op: 0x00000081,
+# ..." then "\tADDRESS FUNCTION+0xOFFSET (DSO)" lines.
+normalize_perf_futex() {
+    perf script -i "$1" 2> /dev/null | awk '
+        BEGIN {
+            split("WAIT WAKE FD REQUEUE CMP_REQUEUE WAKE_OP LOCK_PI UNLOCK_PI TRYLOCK_PI WAIT_BITSET WAKE_BITSET", names, " ")
+        }
+        /sys_enter_futex:/ {
+            match($0, /op: 0x[0-9a-f]+/)
+            code = 0
+            digits = substr($0, RSTART + 6, RLENGTH - 6)
+            for (i = 1; i <= length(digits); i++)
+                code = code * 16 + index("0123456789abcdef", substr(digits, i, 1)) - 1
+            code = code % 128   # FUTEX_PRIVATE_FLAG
+            print "CALL FUTEX_" (code + 1 in names ? names[code + 1] : code)
+            next
+        }
+        /^\t/ {
+            frame = $0
+            sub(/^[ \t]*[0-9a-f]+ /, "", frame)
+            sub(/\+0x[0-9a-f]+ \(.*$/, "", frame)
+            sub(/ \(.*$/, "", frame)
+            print "FRAME " frame
+        }'
+}
+
+# group_futex_stacks REQUESTS CRATE_PATTERN: counts the calls by operation, by how they
+# reached the kernel (the first frame above the raw syscall: a condvar wait or notify,
+# glibc malloc's arena lock "in" the allocator function) and by the first frame in the
+# runtime's own crates, with the frame it called ("->").
+group_futex_stacks() {
+    awk -v n="$1" -v crates="$2" '
         function flush() {
             if (operation == "") return
             key = operation "  " mechanism "  |  " (site == "" ? "(no " crates " frame)" : site)
@@ -340,38 +382,56 @@ futex_stacks() {
             calls++
             operation = ""
         }
-        function start(op) {
+        $1 == "CALL" {
             flush()
-            operation = op; mechanism = ""; site = ""; previous = ""
-        }
-        /^[0-9]+ futex\(/ {
-            op = $3
-            sub(/,$/, "", op)
-            sub(/_PRIVATE/, "", op)
-            if ($0 ~ /<unfinished \.\.\.>$/) { flush(); pending[$1] = op; next }
-            start(op)
+            operation = $2; mechanism = ""; site = ""; previous = ""
             next
         }
-        /^[0-9]+ <\.\.\. futex resumed>/ { start(pending[$1]); delete pending[$1]; next }
-        /^[0-9]+ / { flush(); next }
-        /^ > / {
-            frame = $0
-            if (frame !~ /\(/) next
-            sub(/^[^(]*\(/, "", frame)
-            sub(/\+0x[0-9a-f]+\).*/, "", frame)
-            sub(/<[^>]*>$/, "", frame)
+        $1 == "FRAME" && operation != "" {
+            frame = substr($0, 7)
             if (frame == "syscall") next
             if (mechanism == "") mechanism = frame
             else if (mechanism ~ /^__lll_lock/ && mechanism !~ / in /) mechanism = mechanism " in " frame
             if (site == "" && frame ~ crates) site = frame (previous == "" ? "" : "  -> " previous)
             previous = frame
-            next
         }
         END {
             flush()
             for (key in count) printf "%8d  %6.4f/req  %s\n", count[key], count[key] / n, key
             printf "%8d  %6.4f/req  all futex calls\n", calls, calls / n
-        }' "$trace" | sort -rn
+        }' | sort -rn
+}
+
+# futex_stacks RUNTIME TRACER: wrk on HTTP/1.1 against the frame-pointer build, with
+# every futex call's stack recorded: by strace (the server started under
+# `strace -f -k --seccomp-bpf -e trace=futex`, so only futex calls stop it, but each one
+# costs an unwind) or by perf (`perf record --call-graph fp` on the futex tracepoint,
+# next to free), then grouped by call site.
+futex_stacks() {
+    local runtime=$1 tracer=$2 trace=$SCRATCH/futex.$1.$2
+    local dir=$CARGO_TARGET_DIR/stacks/release/examples requests
+    if [ "$tracer" = strace ]; then
+        start_server hello "$runtime" "$dir" strace -f -k --seccomp-bpf -e trace=futex -o "$trace"
+        read -r requests _ _ _ < <(run_client http1 "$(address_for http1)")
+        stop_server
+    else
+        start_server hello "$runtime" "$dir"
+        perf record -q -e syscalls:sys_enter_futex --call-graph fp -p "$SERVER_PID" \
+            -o "$trace" 2> "$SCRATCH/perf.err" &
+        local recorder=$!
+        sleep 0.5
+        read -r requests _ _ _ < <(run_client http1 "$(address_for http1)")
+        kill -INT "$recorder" 2>/dev/null || true
+        wait "$recorder" 2>/dev/null || true
+        stop_server
+    fi
+    local crate_pattern='^spindle'
+    [ "$runtime" = tokio ] && crate_pattern='^tokio'
+    echo "futex calls of $runtime under wrk HTTP/1.1, stacks by $tracer ($requests requests):"
+    echo
+    echo '```text'
+    "normalize_${tracer}_futex" "$trace" | group_futex_stacks "$requests" "$crate_pattern"
+    echo '```'
 }
 
 echo "scratch directory: $SCRATCH" >&2
@@ -396,38 +456,40 @@ if [ "$SYSCALL_PASS" = 1 ]; then
     done
 fi
 
-echo
-echo "Medians of $ROUNDS rounds, $WORKERS workers; ratio = spindle / tokio (below 1.00 spindle"
-echo "is faster for latency and CPU, slower for req/s)."
-echo
-echo "| workload | req/s spindle | req/s tokio | ratio | p50 us spindle | p50 us tokio | ratio | p99 us spindle | p99 us tokio | ratio | CPU us/req spindle | CPU us/req tokio | ratio |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-awk -F'\t' '
-    function median(list,    values, count, i, j, swap) {
-        count = split(list, values, " ")
-        for (i = 2; i <= count; i++)
-            for (j = i; j > 1 && values[j - 1] + 0 > values[j] + 0; j--) {
-                swap = values[j]; values[j] = values[j - 1]; values[j - 1] = swap
-            }
-        return count % 2 ? values[(count + 1) / 2] : (values[count / 2] + values[count / 2 + 1]) / 2
-    }
-    function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "n/a" }
-    {
-        if (!($1 in seen)) { seen[$1] = 1; order[++workloads] = $1 }
-        for (column = 4; column <= 7; column++) samples[$1, $2, column] = samples[$1, $2, column] " " $column
-    }
-    END {
-        for (w = 1; w <= workloads; w++) {
-            name = order[w]
-            line = "| " name
-            for (column = 4; column <= 7; column++) {
-                s = median(samples[name, "spindle", column])
-                t = median(samples[name, "tokio", column])
-                line = line sprintf(" | %s | %s | %s", s, t, ratio(s, t))
-            }
-            print line " |"
+if [ "$ROUNDS" -gt 0 ]; then
+    echo
+    echo "Medians of $ROUNDS rounds, $WORKERS workers; ratio = spindle / tokio (below 1.00 spindle"
+    echo "is faster for latency and CPU, slower for req/s)."
+    echo
+    echo "| workload | req/s spindle | req/s tokio | ratio | p50 us spindle | p50 us tokio | ratio | p99 us spindle | p99 us tokio | ratio | CPU us/req spindle | CPU us/req tokio | ratio |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    awk -F'\t' '
+        function median(list,    values, count, i, j, swap) {
+            count = split(list, values, " ")
+            for (i = 2; i <= count; i++)
+                for (j = i; j > 1 && values[j - 1] + 0 > values[j] + 0; j--) {
+                    swap = values[j]; values[j] = values[j - 1]; values[j - 1] = swap
+                }
+            return count % 2 ? values[(count + 1) / 2] : (values[count / 2] + values[count / 2 + 1]) / 2
         }
-    }' "$RESULTS"
+        function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "n/a" }
+        {
+            if (!($1 in seen)) { seen[$1] = 1; order[++workloads] = $1 }
+            for (column = 4; column <= 7; column++) samples[$1, $2, column] = samples[$1, $2, column] " " $column
+        }
+        END {
+            for (w = 1; w <= workloads; w++) {
+                name = order[w]
+                line = "| " name
+                for (column = 4; column <= 7; column++) {
+                    s = median(samples[name, "spindle", column])
+                    t = median(samples[name, "tokio", column])
+                    line = line sprintf(" | %s | %s | %s", s, t, ratio(s, t))
+                }
+                print line " |"
+            }
+        }' "$RESULTS"
+fi
 
 if [ "$SYSCALL_PASS" = 1 ]; then
     echo
@@ -444,9 +506,15 @@ if [ "$FUTEX_STACKS" = 1 ]; then
     (cd "$ROOT" && CARGO_TARGET_DIR=$CARGO_TARGET_DIR/stacks CARGO_PROFILE_RELEASE_DEBUG=1 \
         RUSTFLAGS="-C force-frame-pointers=yes" cargo build --release -q -p spindle-bench \
         --example hello_spindle --example hello_tokio)
-    for runtime in spindle tokio; do
-        echo
-        futex_stacks "$runtime"
+    for tracer in strace perf; do
+        if ! command -v "$tracer" > /dev/null; then
+            echo "no futex stacks by $tracer: it is not installed" >&2
+            continue
+        fi
+        for runtime in spindle tokio; do
+            echo
+            futex_stacks "$runtime" "$tracer"
+        done
     done
 fi
 
