@@ -303,3 +303,76 @@ fn wrong_arity(output: &mut Vec<u8>, command: &str) -> bool {
     );
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(input: &[u8]) -> Option<(usize, Vec<&[u8]>)> {
+        let mut arguments = Vec::new();
+        let length = parse_command(input, &mut arguments).unwrap()?;
+        Some((
+            length,
+            arguments.into_iter().map(|range| &input[range]).collect(),
+        ))
+    }
+
+    #[test]
+    fn a_frame_cut_anywhere_is_incomplete_until_its_last_byte() {
+        let frame = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n";
+        for cut in 0..frame.len() {
+            assert_eq!(parsed(&frame[..cut]), None, "cut at {cut}");
+        }
+        let expected: Vec<&[u8]> = vec![b"SET", b"key", b"value"];
+        assert_eq!(parsed(frame), Some((frame.len(), expected)));
+    }
+
+    #[test]
+    fn pipelined_frames_are_taken_one_at_a_time() {
+        let two = b"*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+        let (first, arguments) = parsed(two).unwrap();
+        assert_eq!(arguments, vec![&b"PING"[..]]);
+        let (second, arguments) = parsed(&two[first..]).unwrap();
+        assert_eq!(arguments, vec![&b"GET"[..], &b"k"[..]]);
+        assert_eq!(first + second, two.len());
+    }
+
+    #[test]
+    fn an_inline_command_is_split_on_blanks() {
+        let expected: Vec<&[u8]> = vec![b"SET", b"a", b"b"];
+        assert_eq!(parsed(b"SET  a\tb\r\nPING"), Some((10, expected)));
+    }
+
+    #[test]
+    fn a_bulk_string_without_its_crlf_is_a_protocol_error() {
+        let mut arguments = Vec::new();
+        assert!(parse_command(b"*1\r\n$4\r\nPINGxx", &mut arguments).is_err());
+    }
+
+    #[test]
+    fn get_answers_what_set_stored_and_nil_for_a_missing_key() {
+        let store = Store::default();
+        let mut output = Vec::new();
+        let command = |words: &[&'static str]| -> Vec<Bytes> {
+            words
+                .iter()
+                .map(|word| Bytes::from_static(word.as_bytes()))
+                .collect()
+        };
+        assert!(execute(&command(&["SET", "k", "v"]), &store, &mut output));
+        assert!(execute(&command(&["get", "k"]), &store, &mut output));
+        assert!(execute(&command(&["GET", "missing"]), &store, &mut output));
+        assert_eq!(output, b"+OK\r\n$1\r\nv\r\n$-1\r\n");
+    }
+
+    #[test]
+    fn config_get_answers_the_settings_redis_benchmark_asks_for() {
+        let mut output = Vec::new();
+        let arguments = [
+            Bytes::from_static(b"GET"),
+            Bytes::from_static(b"appendonly"),
+        ];
+        configure(&arguments, &mut output);
+        assert_eq!(output, b"*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n");
+    }
+}
