@@ -131,6 +131,7 @@ fn tcp_socket_options_are_kept_by_the_stream(flavour: Flavour) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let socket = TcpSocket::new_v4().unwrap();
         socket.set_keepalive(true).unwrap();
+        #[allow(deprecated)] // a lingering close blocks; fine for this one check
         socket.set_linger(Some(Duration::from_secs(3))).unwrap();
         socket.set_tos(0x10).unwrap();
         assert!(socket.keepalive().unwrap());

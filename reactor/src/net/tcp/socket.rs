@@ -68,6 +68,10 @@ impl TcpSocket {
     }
 
     /// Sets `SO_LINGER` (`None` turns it off); kept by the stream `connect` makes.
+    ///
+    /// Deprecated as in tokio: a non-zero linger makes dropping the stream block the
+    /// thread; use [`set_zero_linger`](Self::set_zero_linger) for the zero case.
+    #[deprecated = "`SO_LINGER` makes dropping the socket block the thread; use set_zero_linger"]
     pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
         self.inner.set_linger(linger)
     }

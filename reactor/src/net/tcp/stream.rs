@@ -179,6 +179,11 @@ impl TcpStream {
     }
 
     /// Sets `SO_LINGER` (`None` turns it off).
+    ///
+    /// Deprecated as in tokio: a non-zero linger makes the `close` in `drop` block the
+    /// thread (a runtime worker) until the data is sent or the time runs out. Zero
+    /// does not block; use [`set_zero_linger`](Self::set_zero_linger) for it.
+    #[deprecated = "`SO_LINGER` makes dropping the socket block the thread; use set_zero_linger"]
     pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
         SockRef::from(self.io.io()).set_linger(linger)
     }
@@ -191,7 +196,7 @@ impl TcpStream {
     /// Sets `SO_LINGER` to zero: closing the stream then discards unsent data and
     /// resets the connection (RST) instead of the orderly FIN exchange.
     pub fn set_zero_linger(&self) -> io::Result<()> {
-        self.set_linger(Some(Duration::ZERO))
+        SockRef::from(self.io.io()).set_linger(Some(Duration::ZERO))
     }
 
     /// Whether `TCP_QUICKACK` is on (Linux, Android, Fuchsia, Cygwin).
