@@ -132,6 +132,12 @@ impl Driver {
                     if event.read_closed {
                         ready |= Ready::READ_CLOSED;
                     }
+                    if event.error {
+                        ready |= Ready::ERROR;
+                    }
+                    if event.priority {
+                        ready |= Ready::PRIORITY;
+                    }
                     source.dispatch(ready, &mut self.wakers);
                     dispatched += 1;
                 }
@@ -272,15 +278,7 @@ impl Handle {
         // SAFETY (both): the caller promises `fd` stays open until `deregister(key, fd)`,
         // which deletes it from the poller first.
         #[cfg(target_os = "linux")]
-        let added = unsafe {
-            crate::epoll::add(
-                &self.inner.poller,
-                fd,
-                key,
-                interest.is_readable(),
-                interest.is_writable(),
-            )
-        };
+        let added = unsafe { crate::epoll::add(&self.inner.poller, fd, key, interest) };
         #[cfg(not(target_os = "linux"))]
         let added = unsafe {
             self.inner

@@ -208,7 +208,8 @@ fn round_up_millis(timeout: Duration) -> i32 {
 }
 
 /// Adds `fd` to `poller`'s epoll instance under `key`, edge-triggered, with the flags
-/// `polling` would use plus `EPOLLRDHUP` on readable interest (see the module docs).
+/// `polling` would use plus `EPOLLRDHUP` on readable interest (see the module docs), and
+/// `EPOLLPRI` for priority interest (errors are always reported).
 ///
 /// # Safety
 ///
@@ -217,16 +218,18 @@ pub(crate) unsafe fn add(
     poller: &Poller,
     fd: RawFd,
     key: usize,
-    readable: bool,
-    writable: bool,
+    interest: crate::io::Interest,
 ) -> io::Result<()> {
-    let mut flags = libc::EPOLLET;
-    if readable {
+    let mut flags = libc::EPOLLET | libc::EPOLLERR;
+    if interest.is_readable() {
         flags |=
             libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI;
     }
-    if writable {
+    if interest.is_writable() {
         flags |= libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR;
+    }
+    if interest.is_priority() {
+        flags |= libc::EPOLLPRI | libc::EPOLLRDHUP | libc::EPOLLHUP;
     }
     let mut event = libc::epoll_event {
         events: flags as u32,
@@ -253,6 +256,10 @@ pub(crate) struct Decoded {
     pub(crate) interrupted: bool,
     /// `RDHUP`: the peer shut down its writing side; reads end at EOF.
     pub(crate) read_closed: bool,
+    /// `ERR`: an error is pending on the source.
+    pub(crate) error: bool,
+    /// `PRI`: priority (out-of-band) data can be read.
+    pub(crate) priority: bool,
 }
 
 /// Decodes one epoll event.
@@ -268,6 +275,8 @@ pub(crate) fn decode(event: &libc::epoll_event) -> Decoded {
         writable: flags & (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) != 0,
         interrupted: flags & libc::EPOLLHUP != 0,
         read_closed,
+        error: flags & libc::EPOLLERR != 0,
+        priority: flags & libc::EPOLLPRI != 0,
     }
 }
 

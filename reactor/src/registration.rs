@@ -8,8 +8,9 @@
 //!
 //! [`Registration::poll_io`] is the hot path: wait for readiness, run the syscall, and
 //! only on `WouldBlock` clear the readiness (by tick) and wait again. A socket that
-//! stays ready is read and written with no reactor involvement at all. Every poll
-//! spends one unit of the task's cooperative budget.
+//! stays ready is read and written with no reactor involvement at all. Every IO
+//! operation spends one unit of the task's cooperative budget; waiting for readiness
+//! alone (`ready`, `readable`, `writable`) spends none, as with tokio.
 
 use std::future::{poll_fn, Future};
 use std::io;
@@ -92,6 +93,14 @@ impl Registration {
         self.shared.ready_now(interest)
     }
 
+    /// Marks the source ready for `ready` without waiting for the driver's first event:
+    /// for sockets whose state is known when they are made (an accepted stream is
+    /// writable and usually holds the peer's first bytes; both ends of a fresh pair
+    /// are writable). A wrong guess costs one `WouldBlock`, which clears it again.
+    pub(crate) fn assume_ready(&self, ready: crate::io::Ready) {
+        self.shared.assume_ready(ready);
+    }
+
     /// Forgets the readiness in `event` (after `WouldBlock`), unless newer events came.
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
         self.shared.clear_readiness(event);
@@ -172,11 +181,12 @@ impl Registration {
     }
 
     /// Waits until the source is ready for `interest`, in the waiter list (any number
-    /// of tasks may wait at once); spends one budget unit.
+    /// of tasks may wait at once). Waiting spends no budget (as with tokio, `ready`,
+    /// `readable` and `writable` do not); [`async_io`](Self::async_io) spends one unit
+    /// per operation.
     pub(crate) async fn readiness(&self, interest: Interest) -> io::Result<ReadyEvent> {
         let mut waiting = pin!(self.shared.readiness(interest));
         poll_fn(|cx| {
-            let budget = ready!(coop::poll_proceed(cx));
             let polled = waiting.as_mut().poll(cx);
             if polled.is_pending() {
                 if let Some(waiting) = self.shared.waiting_interest() {
@@ -184,15 +194,15 @@ impl Registration {
                         return Poll::Ready(Err(err));
                     }
                 }
-                return Poll::Pending;
             }
-            budget.made_progress();
             polled
         })
         .await
     }
 
-    /// Waits for readiness and runs `op` until it does not say `WouldBlock`.
+    /// Waits for readiness and runs `op` until it does not say `WouldBlock`; spends one
+    /// budget unit once ready, so a task that always finds its socket ready still
+    /// yields.
     pub(crate) async fn async_io<R>(
         &self,
         interest: Interest,
@@ -200,11 +210,15 @@ impl Registration {
     ) -> io::Result<R> {
         loop {
             let event = self.readiness(interest).await?;
+            let budget = poll_fn(coop::poll_proceed).await;
             match op() {
                 Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
                     self.clear_readiness(event);
                 }
-                result => return result,
+                result => {
+                    budget.made_progress();
+                    return result;
+                }
             }
         }
     }
@@ -347,4 +361,28 @@ pub(crate) fn read_uninit(fd: RawFd, buf: &mut [std::mem::MaybeUninit<u8>]) -> i
     } else {
         Ok(read as usize)
     }
+}
+
+/// Sets or clears `O_NONBLOCK` on `fd` (one `fcntl` to read the flags, and one to write
+/// them only if they change).
+pub(crate) fn set_fd_nonblocking(
+    fd: std::os::fd::BorrowedFd<'_>,
+    nonblocking: bool,
+) -> io::Result<()> {
+    let raw = fd.as_raw_fd();
+    // SAFETY: F_GETFL on an fd the caller borrows, so it is open; no memory is passed.
+    let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
+    if flags < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let wanted = if nonblocking {
+        flags | libc::O_NONBLOCK
+    } else {
+        flags & !libc::O_NONBLOCK
+    };
+    // SAFETY: F_SETFL with an int argument on the same open fd.
+    if wanted != flags && unsafe { libc::fcntl(raw, libc::F_SETFL, wanted) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }

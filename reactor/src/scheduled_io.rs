@@ -4,8 +4,8 @@
 //! One atomic word holds everything a poll needs without a lock:
 //!
 //! ```text
-//! bits 0..4   Ready (READABLE, WRITABLE, READ_CLOSED, WRITE_CLOSED)
-//! bit  4      SHUTDOWN: the driver shut down; every poll now fails
+//! bits 0..6   Ready (READABLE, WRITABLE, READ_CLOSED, WRITE_CLOSED, ERROR, PRIORITY)
+//! bit  8      SHUTDOWN: the driver shut down; every poll now fails
 //! bits 16..32 tick: bumped by every event the driver dispatches to this source
 //! ```
 //!
@@ -39,8 +39,8 @@ use slab::Slab;
 use crate::io::{Interest, Ready};
 use crate::loom::{AtomicUsize, Mutex, Ordering};
 
-const READY_MASK: usize = 0b1111;
-const SHUTDOWN: usize = 1 << 4;
+const READY_MASK: usize = 0b11_1111;
+const SHUTDOWN: usize = 1 << 8;
 const TICK_SHIFT: u32 = 16;
 const TICK_MASK: usize = 0xffff << TICK_SHIFT;
 
@@ -68,7 +68,8 @@ struct Waiters {
     writer: Option<Waker>,
     /// Futures of [`ScheduledIo::readiness`]: each waits for its own interest, so any
     /// number of tasks can wait on one source (an accept loop per task, a shared UDP
-    /// socket). A woken entry keeps its place with `None` until its future re-polls.
+    /// socket). A woken entry keeps its place with `None` until its future re-polls,
+    /// and then resolves even if the readiness was cleared in between.
     list: Slab<(Interest, Option<Waker>)>,
 }
 
@@ -138,6 +139,25 @@ impl ScheduledIo {
         wakers.extend(waiters.writer.take());
         for (_, (_, waker)) in waiters.list.iter_mut() {
             wakers.extend(waker.take());
+        }
+    }
+
+    /// Object side: marks `ready` as seen without an event from the driver, for a
+    /// source whose state is known at creation (an accepted socket, a fresh pair).
+    /// The tick is left alone, so a `WouldBlock` clears a wrong guess as usual; after
+    /// shutdown it does nothing.
+    pub(crate) fn assume_ready(&self, ready: Ready) {
+        let mut current = self.readiness.load(Ordering::Acquire);
+        while current & SHUTDOWN == 0 {
+            match self.readiness.compare_exchange_weak(
+                current,
+                current | ready.as_usize(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => return,
+                Err(actual) => current = actual,
+            }
         }
     }
 
@@ -262,6 +282,14 @@ impl Future for Readiness<'_> {
         }
         let mut waiters = this.io.waiters.lock();
         match this.key.and_then(|key| waiters.list.get_mut(key)) {
+            // Woken by a dispatch since the last poll: resolve now, with whatever is
+            // ready (possibly nothing, if another task cleared it meanwhile), as tokio
+            // does; waiting on would sleep through the event this task was woken for.
+            Some((_, None)) => {
+                drop(waiters);
+                this.remove_entry();
+                return Poll::Ready(this.io.ready_now(this.interest));
+            }
             Some((_, slot)) => store_waker(slot, cx.waker()),
             None => {
                 this.key = Some(

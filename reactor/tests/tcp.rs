@@ -208,7 +208,7 @@ fn peer_reset_surfaces_as_an_error() {
         let mut client = TcpStream::connect(listener.local_addr()?).await?;
         let (server, _) = listener.accept().await?;
         // Linger zero: closing sends RST instead of FIN.
-        server.set_linger(Some(std::time::Duration::ZERO))?;
+        server.set_zero_linger()?;
         drop(server);
         let mut buf = [0; 16];
         let err = client.read(&mut buf).await.expect_err("a reset, not data");

@@ -363,6 +363,73 @@ impl File {
         }
     }
 
+    /// Waits for the operation in flight, then duplicates the descriptor: the new
+    /// `File` shares the open file (cursor and flags) and this file's buffer size.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`std::fs::File::try_clone`] (such as `EMFILE`).
+    ///
+    /// ```
+    /// use spindle::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// spindle::runtime::Runtime::new().unwrap().block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("spindle-doc-clone-{}", std::process::id()));
+    ///     let mut file = spindle::fs::File::create(&path).await?;
+    ///     let mut clone = file.try_clone().await?;
+    ///     file.write_all(b"one ").await?;
+    ///     file.flush().await?;
+    ///     clone.write_all(b"two").await?; // the shared cursor is past "one "
+    ///     clone.flush().await?;
+    ///     assert_eq!(spindle::fs::read_to_string(&path).await?, "one two");
+    ///     spindle::fs::remove_file(&path).await
+    /// }).unwrap();
+    /// ```
+    pub async fn try_clone(&self) -> io::Result<File> {
+        self.inner.lock().await.complete_in_flight().await;
+        let std = self.std.clone();
+        let cloned = blocking::run("spindle::fs::File::try_clone", move || std.try_clone()).await?;
+        let mut file = File::from_std(cloned);
+        file.max_buf_size = self.max_buf_size;
+        Ok(file)
+    }
+
+    /// Waits for the operation in flight (so a write cannot land after it and move the
+    /// modification time again), then sets the access and/or modification times.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`std::fs::File::set_times`].
+    pub async fn set_times(&self, times: std::fs::FileTimes) -> io::Result<()> {
+        self.inner.lock().await.complete_in_flight().await;
+        let std = self.std.clone();
+        blocking::run("spindle::fs::File::set_times", move || std.set_times(times)).await
+    }
+
+    /// Sets the modification time; shorthand for [`set_times`](File::set_times) with
+    /// only the modification time.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`std::fs::File::set_modified`].
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    ///
+    /// spindle::runtime::Runtime::new().unwrap().block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("spindle-doc-mtime-{}", std::process::id()));
+    ///     let file = spindle::fs::File::create(&path).await?;
+    ///     let then = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    ///     file.set_modified(then).await?;
+    ///     assert_eq!(file.metadata().await?.modified()?, then);
+    ///     spindle::fs::remove_file(&path).await
+    /// }).unwrap();
+    /// ```
+    pub async fn set_modified(&self, time: std::time::SystemTime) -> io::Result<()> {
+        self.set_times(std::fs::FileTimes::new().set_modified(time))
+            .await
+    }
+
     /// Changes the file's permissions.
     ///
     /// # Errors
@@ -647,6 +714,26 @@ impl fmt::Debug for File {
         f.debug_struct("spindle::fs::File")
             .field("std", &self.std)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(unix)]
+impl From<std::os::fd::OwnedFd> for File {
+    fn from(fd: std::os::fd::OwnedFd) -> File {
+        File::from_std(std::fs::File::from(fd))
+    }
+}
+
+#[cfg(unix)]
+impl std::os::fd::FromRawFd for File {
+    /// Takes ownership of `fd`, an open file.
+    ///
+    /// # Safety
+    ///
+    /// `fd` must be an open file descriptor that nothing else owns.
+    unsafe fn from_raw_fd(fd: std::os::fd::RawFd) -> File {
+        // SAFETY: forwarded from this function's contract.
+        File::from_std(unsafe { std::fs::File::from_raw_fd(fd) })
     }
 }
 

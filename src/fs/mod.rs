@@ -26,11 +26,13 @@
 
 pub(crate) mod blocking;
 pub(crate) mod buf;
+mod dir_builder;
 mod file;
 mod open_options;
 mod ops;
 mod read_dir;
 
+pub use dir_builder::DirBuilder;
 pub use file::File;
 pub use open_options::OpenOptions;
 #[cfg(unix)]
@@ -41,3 +43,4 @@ pub use ops::{
     symlink_metadata, try_exists, write,
 };
 pub use read_dir::{read_dir, DirEntry, ReadDir};
+pub use std::fs::FileTimes;

@@ -115,11 +115,7 @@ pub async fn create_dir(path: impl AsRef<Path>) -> io::Result<()> {
 /// }).unwrap();
 /// ```
 pub async fn create_dir_all(path: impl AsRef<Path>) -> io::Result<()> {
-    let path = path.as_ref().to_owned();
-    blocking::run("spindle::fs::create_dir_all", move || {
-        std::fs::create_dir_all(path)
-    })
-    .await
+    super::DirBuilder::new().recursive(true).create(path).await
 }
 
 /// Removes the file (or symbolic link) at `path`; the async form of

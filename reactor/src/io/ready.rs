@@ -8,7 +8,8 @@
 use std::fmt;
 use std::ops;
 
-/// The readiness a task waits for: readable, writable, or both.
+/// The readiness a task waits for: readable, writable, priority data, errors, or a
+/// combination.
 ///
 /// ```
 /// use spindle_reactor::io::Interest;
@@ -20,14 +21,25 @@ use std::ops;
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Interest(u8);
 
-const READABLE_BIT: u8 = 0b01;
-const WRITABLE_BIT: u8 = 0b10;
+const READABLE_BIT: u8 = 0b0001;
+const WRITABLE_BIT: u8 = 0b0010;
+const PRIORITY_BIT: u8 = 0b0100;
+const ERROR_BIT: u8 = 0b1000;
 
 impl Interest {
     /// Interest in the source becoming readable (or its read side closing).
     pub const READABLE: Interest = Interest(READABLE_BIT);
     /// Interest in the source becoming writable (or its write side closing).
     pub const WRITABLE: Interest = Interest(WRITABLE_BIT);
+
+    /// Interest in priority data (out-of-band TCP data, `EPOLLPRI`); Linux and
+    /// Android only.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub const PRIORITY: Interest = Interest(PRIORITY_BIT);
+    /// Interest in error readiness: the source has an error queued (for example on
+    /// the socket's error queue, `MSG_ERRQUEUE`). Errors are always reported by the
+    /// OS, so this adds nothing to the registration; it selects what `ready` waits for.
+    pub const ERROR: Interest = Interest(ERROR_BIT);
 
     /// Whether this interest includes readability.
     pub const fn is_readable(self) -> bool {
@@ -37,6 +49,16 @@ impl Interest {
     /// Whether this interest includes writability.
     pub const fn is_writable(self) -> bool {
         self.0 & WRITABLE_BIT != 0
+    }
+
+    /// Whether this interest includes priority data.
+    pub const fn is_priority(self) -> bool {
+        self.0 & PRIORITY_BIT != 0
+    }
+
+    /// Whether this interest includes errors.
+    pub const fn is_error(self) -> bool {
+        self.0 & ERROR_BIT != 0
     }
 
     /// Both interests together; the `const` form of `|`.
@@ -53,7 +75,8 @@ impl Interest {
     }
 
     /// The readiness bits that satisfy this interest: readable or read-closed for
-    /// [`Interest::READABLE`], writable or write-closed for [`Interest::WRITABLE`].
+    /// [`Interest::READABLE`], writable or write-closed for [`Interest::WRITABLE`],
+    /// priority or read-closed for `PRIORITY`, error for [`Interest::ERROR`].
     pub(crate) fn mask(self) -> Ready {
         let mut mask = Ready::EMPTY;
         if self.is_readable() {
@@ -61,6 +84,12 @@ impl Interest {
         }
         if self.is_writable() {
             mask = mask | Ready::WRITABLE | Ready::WRITE_CLOSED;
+        }
+        if self.is_priority() {
+            mask = mask | Ready::PRIORITY_BITS | Ready::READ_CLOSED;
+        }
+        if self.is_error() {
+            mask |= Ready::ERROR;
         }
         mask
     }
@@ -82,12 +111,24 @@ impl ops::BitOrAssign for Interest {
 
 impl fmt::Debug for Interest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.is_readable(), self.is_writable()) {
-            (true, true) => f.write_str("READABLE | WRITABLE"),
-            (true, false) => f.write_str("READABLE"),
-            (false, true) => f.write_str("WRITABLE"),
-            (false, false) => f.write_str("(empty)"),
+        let names = [
+            (self.is_readable(), "READABLE"),
+            (self.is_writable(), "WRITABLE"),
+            (self.is_priority(), "PRIORITY"),
+            (self.is_error(), "ERROR"),
+        ];
+        let mut first = true;
+        for (_, name) in names.iter().filter(|(set, _)| *set) {
+            if !first {
+                f.write_str(" | ")?;
+            }
+            f.write_str(name)?;
+            first = false;
         }
+        if first {
+            f.write_str("(empty)")?;
+        }
+        Ok(())
     }
 }
 
@@ -114,8 +155,17 @@ impl Ready {
     pub const READ_CLOSED: Ready = Ready(0b0100);
     /// The write side is closed: writes fail.
     pub const WRITE_CLOSED: Ready = Ready(0b1000);
+    /// The source has an error to report (`EPOLLERR`: for example a queued error on
+    /// the socket's error queue).
+    pub const ERROR: Ready = Ready(0b1_0000);
+    /// Priority data can be read (`EPOLLPRI`: for example out-of-band TCP data); Linux
+    /// and Android only.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    pub const PRIORITY: Ready = Ready::PRIORITY_BITS;
     /// Every readiness bit.
-    pub const ALL: Ready = Ready(0b1111);
+    pub const ALL: Ready = Ready(0b11_1111);
+
+    pub(crate) const PRIORITY_BITS: Ready = Ready(0b10_0000);
 
     pub(crate) const ALL_CLOSED: Ready = Ready(0b1100);
 
@@ -142,6 +192,16 @@ impl Ready {
     /// Whether the write side was seen closed.
     pub const fn is_write_closed(self) -> bool {
         self.0 & Self::WRITE_CLOSED.0 != 0
+    }
+
+    /// Whether the error bit is set.
+    pub const fn is_error(self) -> bool {
+        self.0 & Self::ERROR.0 != 0
+    }
+
+    /// Whether the priority bit is set.
+    pub const fn is_priority(self) -> bool {
+        self.0 & Self::PRIORITY_BITS.0 != 0
     }
 
     pub(crate) const fn as_usize(self) -> usize {
@@ -186,6 +246,8 @@ impl fmt::Debug for Ready {
             .field("writable", &self.is_writable())
             .field("read_closed", &self.is_read_closed())
             .field("write_closed", &self.is_write_closed())
+            .field("error", &self.is_error())
+            .field("priority", &self.is_priority())
             .finish()
     }
 }

@@ -71,15 +71,101 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Outside a runtime with IO enabled.
     #[track_caller]
     pub fn with_interest(inner: T, interest: Interest) -> io::Result<AsyncFd<T>> {
-        let handle = context::current_for("spindle::io::unix::AsyncFd::new");
+        AsyncFd::register_for(inner, interest, "spindle::io::unix::AsyncFd::with_interest")
+            .map_err(io::Error::from)
+    }
+
+    /// Like [`new`](AsyncFd::new), but a failed registration hands `inner` back in the
+    /// error ([`AsyncFdTryNewError::into_parts`]).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime with IO enabled.
+    #[track_caller]
+    pub fn try_new(inner: T) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
+        AsyncFd::register_for(
+            inner,
+            Interest::READABLE | Interest::WRITABLE,
+            "spindle::io::unix::AsyncFd::try_new",
+        )
+    }
+
+    /// Like [`with_interest`](AsyncFd::with_interest), but a failed registration hands
+    /// `inner` back in the error.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime with IO enabled.
+    #[track_caller]
+    pub fn try_with_interest(
+        inner: T,
+        interest: Interest,
+    ) -> Result<AsyncFd<T>, AsyncFdTryNewError<T>> {
+        AsyncFd::register_for(
+            inner,
+            interest,
+            "spindle::io::unix::AsyncFd::try_with_interest",
+        )
+    }
+
+    /// Registers `inner`'s fd for readability and writability; a failed registration
+    /// hands `inner` back in the error.
+    ///
+    /// # Safety
+    ///
+    /// `inner.as_raw_fd()` must return an open fd, the same one every time, and the fd
+    /// must stay open for as long as the `AsyncFd` lives (tokio's I/O-safety contract).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime with IO enabled.
+    #[track_caller]
+    pub unsafe fn register(inner: T) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        AsyncFd::register_for(
+            inner,
+            Interest::READABLE | Interest::WRITABLE,
+            "spindle::io::unix::AsyncFd::register",
+        )
+    }
+
+    /// Like [`register`](AsyncFd::register), for `interest` only.
+    ///
+    /// # Safety
+    ///
+    /// As for [`register`](AsyncFd::register).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime with IO enabled.
+    #[track_caller]
+    pub unsafe fn register_with_interest(
+        inner: T,
+        interest: Interest,
+    ) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        AsyncFd::register_for(
+            inner,
+            interest,
+            "spindle::io::unix::AsyncFd::register_with_interest",
+        )
+    }
+
+    #[track_caller]
+    fn register_for(
+        inner: T,
+        interest: Interest,
+        call: &'static str,
+    ) -> Result<AsyncFd<T>, AsyncFdRegisterError<T>> {
+        let handle = context::current_for(call);
         // SAFETY: `inner` owns (or at least keeps open) the fd and is stored in
         // `self.inner`; `Drop` and `into_inner` deregister before `inner` is dropped or
         // handed out, so the fd is open for as long as it is registered.
-        let registration = unsafe { Registration::new(inner.as_raw_fd(), interest, handle)? };
-        Ok(AsyncFd {
-            inner: Some(inner),
-            registration,
-        })
+        match unsafe { Registration::new(inner.as_raw_fd(), interest, handle) } {
+            Ok(registration) => Ok(AsyncFd {
+                inner: Some(inner),
+                registration,
+            }),
+            Err(cause) => Err(AsyncFdRegisterError { inner, cause }),
+        }
     }
 
     /// The inner value.
@@ -173,6 +259,66 @@ impl<T: AsRawFd> AsyncFd<T> {
         }))
     }
 
+    /// Like [`poll_read_ready`](AsyncFd::poll_read_ready), with a guard that gives
+    /// `&mut T`.
+    pub fn poll_read_ready_mut<'a>(
+        &'a mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
+        let event = ready!(self.registration.poll_ready(cx, Interest::READABLE))?;
+        Poll::Ready(Ok(AsyncFdReadyMutGuard {
+            async_fd: self,
+            event: Some(event),
+        }))
+    }
+
+    /// Like [`poll_write_ready`](AsyncFd::poll_write_ready), with a guard that gives
+    /// `&mut T`.
+    pub fn poll_write_ready_mut<'a>(
+        &'a mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
+        let event = ready!(self.registration.poll_ready(cx, Interest::WRITABLE))?;
+        Poll::Ready(Ok(AsyncFdReadyMutGuard {
+            async_fd: self,
+            event: Some(event),
+        }))
+    }
+
+    /// Like [`async_io`](AsyncFd::async_io), with `&mut T` for `op`.
+    pub async fn async_io_mut<R>(
+        &mut self,
+        interest: Interest,
+        mut op: impl FnMut(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let AsyncFd {
+            inner,
+            registration,
+        } = self;
+        let inner = match inner {
+            Some(inner) => inner,
+            None => unreachable!("the inner value is only taken in drop and into_inner"),
+        };
+        registration.async_io(interest, || op(inner)).await
+    }
+
+    /// Like [`try_io`](AsyncFd::try_io), with `&mut T` for `op`.
+    pub fn try_io_mut<R>(
+        &mut self,
+        interest: Interest,
+        op: impl FnOnce(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let AsyncFd {
+            inner,
+            registration,
+        } = self;
+        let inner = match inner {
+            Some(inner) => inner,
+            None => unreachable!("the inner value is only taken in drop and into_inner"),
+        };
+        registration.try_io(interest, || op(inner))
+    }
+
     /// Waits for `interest` and runs the non-blocking `op` on the inner value until it
     /// does not return `WouldBlock`.
     pub async fn async_io<R>(
@@ -202,6 +348,15 @@ impl<T: AsRawFd> AsRawFd for AsyncFd<T> {
     }
 }
 
+impl<T: AsRawFd> std::os::fd::AsFd for AsyncFd<T> {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        // SAFETY: the fd is registered, and the registration contract (safe
+        // constructors: `inner` keeps it open; `register`: the caller promised it) keeps
+        // it open for as long as `self` lives, which bounds the borrow.
+        unsafe { std::os::fd::BorrowedFd::borrow_raw(self.as_raw_fd()) }
+    }
+}
+
 impl<T: AsRawFd + fmt::Debug> fmt::Debug for AsyncFd<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AsyncFd")
@@ -214,6 +369,54 @@ impl<T: AsRawFd> Drop for AsyncFd<T> {
     fn drop(&mut self) {
         // Deregister while the fd is still open; `inner` drops after this body.
         self.registration.deregister();
+    }
+}
+
+/// The error of [`AsyncFd::register`] (and `try_new`, `try_with_interest`): the value
+/// that could not be registered, and why.
+pub struct AsyncFdRegisterError<T> {
+    inner: T,
+    cause: io::Error,
+}
+
+/// The error of [`AsyncFd::try_new`] and [`AsyncFd::try_with_interest`] (tokio's older
+/// name for [`AsyncFdRegisterError`]).
+pub type AsyncFdTryNewError<T> = AsyncFdRegisterError<T>;
+
+impl<T> AsyncFdRegisterError<T> {
+    /// The value that was not registered, and the registration error.
+    pub fn into_parts(self) -> (T, io::Error) {
+        (self.inner, self.cause)
+    }
+}
+
+impl<T> fmt::Display for AsyncFdRegisterError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not register the fd with the reactor: {}",
+            self.cause
+        )
+    }
+}
+
+impl<T> fmt::Debug for AsyncFdRegisterError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncFdRegisterError")
+            .field("cause", &self.cause)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> std::error::Error for AsyncFdRegisterError<T> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.cause)
+    }
+}
+
+impl<T> From<AsyncFdRegisterError<T>> for io::Error {
+    fn from(error: AsyncFdRegisterError<T>) -> io::Error {
+        error.cause
     }
 }
 
@@ -253,11 +456,14 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         }
     }
 
-    /// Forgets only the readiness in `ready` (for example only `Ready::WRITABLE`).
+    /// Forgets only the readiness in `ready` (for example only `Ready::WRITABLE`); the
+    /// guard's [`ready`](Self::ready) no longer reports it.
     pub fn clear_ready_matching(&mut self, ready: Ready) {
-        if let Some(mut event) = self.event {
-            event.ready = event.ready.intersection(ready);
-            self.async_fd.registration.clear_readiness(event);
+        if let Some(event) = &mut self.event {
+            let mut cleared = *event;
+            cleared.ready = event.ready.intersection(ready);
+            self.async_fd.registration.clear_readiness(cleared);
+            event.ready = event.ready - ready;
         }
     }
 
@@ -321,9 +527,11 @@ impl<T: AsRawFd> AsyncFdReadyMutGuard<'_, T> {
 
     /// Forgets only the readiness in `ready`.
     pub fn clear_ready_matching(&mut self, ready: Ready) {
-        if let Some(mut event) = self.event {
-            event.ready = event.ready.intersection(ready);
-            self.async_fd.registration.clear_readiness(event);
+        if let Some(event) = &mut self.event {
+            let mut cleared = *event;
+            cleared.ready = event.ready.intersection(ready);
+            self.async_fd.registration.clear_readiness(cleared);
+            event.ready = event.ready - ready;
         }
     }
 

@@ -3,12 +3,15 @@
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::task::{ready, Context, Poll};
+
+use socket2::SockRef;
 
 use crate::context;
 use crate::driver::Handle;
 use crate::io::Interest;
 use crate::net::addr::{first_addr, try_each_addr, ToSocketAddrs};
-use crate::net::readiness_methods;
+use crate::net::{datagram_methods, readiness_methods, std_socket_conversions};
 use crate::registration::PollEvented;
 
 /// A UDP socket. Unconnected, it sends with [`send_to`](UdpSocket::send_to) and
@@ -168,6 +171,136 @@ impl UdpSocket {
     }
 
     readiness_methods!();
+    datagram_methods!(SocketAddr);
+
+    /// Polls to send `buf` to `target`; only the last task to poll is woken.
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        self.io
+            .registration()
+            .poll_io(cx, Interest::WRITABLE, || self.io.io().send_to(buf, target))
+    }
+
+    /// Polls to peek at the next datagram from the connected peer into `buf`'s unfilled
+    /// part, leaving it queued; only the last task to poll is woken.
+    pub fn poll_peek(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut crate::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let peeked = ready!(self
+            .io
+            .registration()
+            .poll_io(cx, Interest::READABLE, || self
+                .io
+                .io()
+                .peek(buf.initialize_unfilled())))?;
+        buf.advance(peeked);
+        Poll::Ready(Ok(()))
+    }
+
+    /// Polls to peek at the next datagram and its sender, leaving it queued; only the
+    /// last task to poll is woken.
+    pub fn poll_peek_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut crate::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        let (peeked, from) =
+            ready!(self
+                .io
+                .registration()
+                .poll_io(cx, Interest::READABLE, || self
+                    .io
+                    .io()
+                    .peek_from(buf.initialize_unfilled())))?;
+        buf.advance(peeked);
+        Poll::Ready(Ok(from))
+    }
+
+    /// Peeks at the next datagram from the connected peer without waiting.
+    pub fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io
+            .registration()
+            .try_io(Interest::READABLE, || self.io.io().peek(buf))
+    }
+
+    /// The sender of the next queued datagram, leaving the datagram queued (whatever
+    /// its length: nothing is truncated).
+    pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
+        self.io
+            .registration()
+            .async_io(Interest::READABLE, || self.peek_sender_now())
+            .await
+    }
+
+    /// Polls for the sender of the next queued datagram; only the last task to poll is
+    /// woken.
+    pub fn poll_peek_sender(&self, cx: &mut Context<'_>) -> Poll<io::Result<SocketAddr>> {
+        self.io
+            .registration()
+            .poll_io(cx, Interest::READABLE, || self.peek_sender_now())
+    }
+
+    /// The sender of the next queued datagram, without waiting.
+    pub fn try_peek_sender(&self) -> io::Result<SocketAddr> {
+        self.io
+            .registration()
+            .try_io(Interest::READABLE, || self.peek_sender_now())
+    }
+
+    fn peek_sender_now(&self) -> io::Result<SocketAddr> {
+        SockRef::from(self.io.io())
+            .peek_sender()?
+            .as_socket()
+            .ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidData, "the sender has no IP address")
+            })
+    }
+
+    /// The IPv6 traffic class (`IPV6_TCLASS`).
+    pub fn tclass_v6(&self) -> io::Result<u32> {
+        SockRef::from(self.io.io()).tclass_v6()
+    }
+
+    /// Sets the IPv6 traffic class (`IPV6_TCLASS`).
+    pub fn set_tclass_v6(&self, tclass: u32) -> io::Result<()> {
+        SockRef::from(self.io.io()).set_tclass_v6(tclass)
+    }
+
+    /// The IPv4 type-of-service field (`IP_TOS`); the same as `tos`.
+    pub fn tos_v4(&self) -> io::Result<u32> {
+        SockRef::from(self.io.io()).tos()
+    }
+
+    /// Sets the IPv4 type-of-service field (`IP_TOS`); the same as `set_tos`.
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        SockRef::from(self.io.io()).set_tos(tos)
+    }
+
+    /// The IPv4 type-of-service field (`IP_TOS`).
+    pub fn tos(&self) -> io::Result<u32> {
+        SockRef::from(self.io.io()).tos()
+    }
+
+    /// Sets the IPv4 type-of-service field (`IP_TOS`) of sent datagrams.
+    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
+        SockRef::from(self.io.io()).set_tos(tos)
+    }
+
+    /// The interface the socket is bound to (`SO_BINDTODEVICE`), if any.
+    pub fn device(&self) -> io::Result<Option<Vec<u8>>> {
+        SockRef::from(self.io.io()).device()
+    }
+
+    /// Binds the socket to the interface named `interface` (`None` unbinds).
+    pub fn bind_device(&self, interface: Option<&[u8]>) -> io::Result<()> {
+        SockRef::from(self.io.io()).bind_device(interface)
+    }
 
     /// The local address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -265,14 +398,4 @@ impl fmt::Debug for UdpSocket {
     }
 }
 
-impl std::os::fd::AsRawFd for UdpSocket {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.io.io().as_raw_fd()
-    }
-}
-
-impl std::os::fd::AsFd for UdpSocket {
-    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-        self.io.io().as_fd()
-    }
-}
+std_socket_conversions!(UdpSocket, std::net::UdpSocket);

@@ -41,6 +41,7 @@ mod reap;
 
 use std::ffi::OsStr;
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::path::Path;
 use std::process::{ExitStatus, Output, Stdio};
@@ -158,6 +159,59 @@ impl Command {
         self
     }
 
+    /// Whether [`kill_on_drop`](Command::kill_on_drop) is set.
+    pub fn get_kill_on_drop(&self) -> bool {
+        self.kill_on_drop
+    }
+
+    /// Sets the child's user id (`setuid` before `exec`; needs the privilege to).
+    pub fn uid(&mut self, id: u32) -> &mut Command {
+        std::os::unix::process::CommandExt::uid(&mut self.std, id);
+        self
+    }
+
+    /// Sets the child's group id (`setgid` before `exec`).
+    pub fn gid(&mut self, id: u32) -> &mut Command {
+        std::os::unix::process::CommandExt::gid(&mut self.std, id);
+        self
+    }
+
+    /// Sets the child's `argv[0]` (by default the program as given to `new`).
+    pub fn arg0<S: AsRef<OsStr>>(&mut self, arg: S) -> &mut Command {
+        std::os::unix::process::CommandExt::arg0(&mut self.std, arg);
+        self
+    }
+
+    /// Puts the child in process group `pgroup` (`setpgid`; 0 makes a new group whose
+    /// id is the child's pid).
+    pub fn process_group(&mut self, pgroup: i32) -> &mut Command {
+        std::os::unix::process::CommandExt::process_group(&mut self.std, pgroup);
+        self
+    }
+
+    /// Runs `f` in the child after `fork` and before `exec`; an error from it fails
+    /// the spawn with that error.
+    ///
+    /// # Safety
+    ///
+    /// As for std's `CommandExt::pre_exec`: `f` runs in a forked copy of a
+    /// multi-threaded process, so it may only do async-signal-safe work (no allocation,
+    /// no locks another thread may have held at the fork).
+    pub unsafe fn pre_exec<F>(&mut self, f: F) -> &mut Command
+    where
+        F: FnMut() -> io::Result<()> + Send + Sync + 'static,
+    {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { std::os::unix::process::CommandExt::pre_exec(&mut self.std, f) };
+        self
+    }
+
+    /// The underlying `std::process::Command`; spindle's own settings
+    /// ([`kill_on_drop`](Command::kill_on_drop)) are dropped with the wrapper.
+    pub fn into_std(self) -> std::process::Command {
+        self.std
+    }
+
     /// The underlying `std::process::Command`.
     pub fn as_std(&self) -> &std::process::Command {
         &self.std
@@ -188,18 +242,27 @@ impl Command {
 
     /// Runs the child to completion with inherited stdio (unless set otherwise) and
     /// returns its exit status.
-    pub async fn status(&mut self) -> io::Result<ExitStatus> {
-        let mut child = self.spawn()?;
-        // Like std: a piped stdin is closed, piped outputs are not read.
-        drop(child.stdin.take());
-        drop(child.stdout.take());
-        drop(child.stderr.take());
-        child.wait().await
+    ///
+    /// The child is spawned by this call, before the future is first polled (as with
+    /// tokio), so the future does not borrow the command.
+    pub fn status(&mut self) -> impl Future<Output = io::Result<ExitStatus>> {
+        let spawned = self.spawn();
+        async move {
+            let mut child = spawned?;
+            // Like std: a piped stdin is closed, piped outputs are not read.
+            drop(child.stdin.take());
+            drop(child.stdout.take());
+            drop(child.stderr.take());
+            child.wait().await
+        }
     }
 
     /// Runs the child to completion and collects its output: stdout and stderr are
     /// captured and stdin is empty, unless set otherwise.
-    pub async fn output(&mut self) -> io::Result<Output> {
+    ///
+    /// The child is spawned by this call, before the future is first polled (as with
+    /// tokio), so the future does not borrow the command.
+    pub fn output(&mut self) -> impl Future<Output = io::Result<Output>> {
         if !self.stdin_set {
             self.std.stdin(Stdio::null());
         }
@@ -220,7 +283,7 @@ impl Command {
         if !self.stderr_set {
             self.std.stderr(Stdio::inherit());
         }
-        spawned?.wait_with_output().await
+        async move { spawned?.wait_with_output().await }
     }
 }
 

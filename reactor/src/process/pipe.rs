@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 use crate::context;
 use crate::driver::Handle;
 use crate::io::{Interest, ReadBuf};
-use crate::registration::PollEvented;
+use crate::registration::{set_fd_nonblocking, PollEvented};
 
 /// One end of a pipe, non-blocking and registered with the reactor: the same
 /// `PollEvented` read and write paths as a socket's.
@@ -21,26 +21,11 @@ struct Pipe {
 
 impl Pipe {
     fn new(fd: OwnedFd, interest: Interest, handle: Handle) -> io::Result<Pipe> {
-        set_nonblocking(&fd)?;
+        set_fd_nonblocking(fd.as_fd(), true)?;
         Ok(Pipe {
             io: PollEvented::new_with_handle(File::from(fd), interest, handle)?,
         })
     }
-}
-
-fn set_nonblocking(fd: &OwnedFd) -> io::Result<()> {
-    let raw = fd.as_raw_fd();
-    // SAFETY: F_GETFL on an fd we own; no memory is passed.
-    let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
-    if flags < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: F_SETFL with an int argument on an fd we own. The pipe end is ours alone
-    // (the child holds the other end), so nobody else sees the flag change.
-    if unsafe { libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }
 
 macro_rules! pipe_type {
@@ -74,8 +59,18 @@ macro_rules! pipe_type {
             /// child's `Stdio`.
             pub fn into_owned_fd(self) -> io::Result<OwnedFd> {
                 let file = self.pipe.io.into_inner();
-                file.set_nonblocking_blocking()?;
+                set_fd_nonblocking(file.as_fd(), false)?;
                 Ok(OwnedFd::from(file))
+            }
+        }
+
+        impl TryInto<std::process::Stdio> for $name {
+            type Error = io::Error;
+
+            /// Deregisters the pipe and hands it (in blocking mode) to another child's
+            /// stdio, as in `cmd.stdin(first_child_stdout.try_into()?)`.
+            fn try_into(self) -> io::Result<std::process::Stdio> {
+                self.into_owned_fd().map(std::process::Stdio::from)
             }
         }
 
@@ -99,27 +94,6 @@ macro_rules! pipe_type {
             }
         }
     };
-}
-
-/// Clearing `O_NONBLOCK` when a pipe leaves the reactor.
-trait SetBlocking {
-    fn set_nonblocking_blocking(&self) -> io::Result<()>;
-}
-
-impl SetBlocking for File {
-    fn set_nonblocking_blocking(&self) -> io::Result<()> {
-        let raw = self.as_raw_fd();
-        // SAFETY: F_GETFL on an fd `self` owns; no memory is passed.
-        let flags = unsafe { libc::fcntl(raw, libc::F_GETFL) };
-        if flags < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: F_SETFL with an int argument on an fd `self` owns.
-        if unsafe { libc::fcntl(raw, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
-    }
 }
 
 pipe_type!(

@@ -9,6 +9,7 @@ use crate::context;
 use crate::driver::Handle;
 use crate::io::Interest;
 use crate::net::addr::{try_each_addr, ToSocketAddrs};
+use crate::net::std_socket_conversions;
 use crate::net::TcpStream;
 use crate::registration::PollEvented;
 
@@ -94,7 +95,7 @@ impl TcpListener {
             .async_io(Interest::READABLE, || accept_nonblocking(self.io.io()))
             .await?;
         let handle = self.io.registration().handle().clone();
-        TcpStream::from_nonblocking(stream, handle).map(|stream| (stream, peer))
+        TcpStream::from_accepted(stream, handle).map(|stream| (stream, peer))
     }
 
     /// Polls for a connection; stores the task's waker when none is pending (only the
@@ -106,7 +107,7 @@ impl TcpListener {
                 .registration()
                 .poll_io(cx, Interest::READABLE, || accept_nonblocking(self.io.io())))?;
         let handle = self.io.registration().handle().clone();
-        Poll::Ready(TcpStream::from_nonblocking(stream, handle).map(|stream| (stream, peer)))
+        Poll::Ready(TcpStream::from_accepted(stream, handle).map(|stream| (stream, peer)))
     }
 
     /// The address the listener is bound to.
@@ -136,18 +137,7 @@ impl fmt::Debug for TcpListener {
     }
 }
 
-impl std::os::fd::AsRawFd for TcpListener {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.io.io().as_raw_fd()
-    }
-}
-
-impl std::os::fd::AsFd for TcpListener {
-    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-        self.io.io().as_fd()
-    }
-}
-
+std_socket_conversions!(TcpListener, std::net::TcpListener);
 /// Accepts one connection, already in non-blocking mode: on Linux one `accept4` with
 /// `SOCK_NONBLOCK | SOCK_CLOEXEC` (std's `accept` would need an `ioctl` after it).
 fn accept_nonblocking(

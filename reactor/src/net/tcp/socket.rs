@@ -3,6 +3,8 @@
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, RawFd};
+use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
@@ -53,6 +55,83 @@ impl TcpSocket {
             inner,
             nonblocking: true,
         })
+    }
+
+    /// Sets `SO_KEEPALIVE`: probe an idle connection so a dead peer is noticed.
+    pub fn set_keepalive(&self, keepalive: bool) -> io::Result<()> {
+        self.inner.set_keepalive(keepalive)
+    }
+
+    /// Whether `SO_KEEPALIVE` is set.
+    pub fn keepalive(&self) -> io::Result<bool> {
+        self.inner.keepalive()
+    }
+
+    /// Sets `SO_LINGER` (`None` turns it off); kept by the stream `connect` makes.
+    ///
+    /// Deprecated as in tokio: a non-zero linger makes dropping the stream block the
+    /// thread; use [`set_zero_linger`](Self::set_zero_linger) for the zero case.
+    #[deprecated = "`SO_LINGER` makes dropping the socket block the thread; use set_zero_linger"]
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        self.inner.set_linger(linger)
+    }
+
+    /// Sets `SO_LINGER` to zero: closing resets the connection instead of a FIN.
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.inner.set_linger(Some(Duration::ZERO))
+    }
+
+    /// The `SO_LINGER` setting.
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        self.inner.linger()
+    }
+
+    /// The IPv6 traffic class (`IPV6_TCLASS`).
+    pub fn tclass_v6(&self) -> io::Result<u32> {
+        self.inner.tclass_v6()
+    }
+
+    /// Sets the IPv6 traffic class (`IPV6_TCLASS`).
+    pub fn set_tclass_v6(&self, tclass: u32) -> io::Result<()> {
+        self.inner.set_tclass_v6(tclass)
+    }
+
+    /// The IPv4 type-of-service field (`IP_TOS`); the same as `tos`.
+    pub fn tos_v4(&self) -> io::Result<u32> {
+        self.inner.tos()
+    }
+
+    /// Sets the IPv4 type-of-service field (`IP_TOS`); the same as `set_tos`.
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        self.inner.set_tos(tos)
+    }
+
+    /// The IPv4 type-of-service field (`IP_TOS`).
+    pub fn tos(&self) -> io::Result<u32> {
+        self.inner.tos()
+    }
+
+    /// Sets the IPv4 type-of-service field (`IP_TOS`).
+    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
+        self.inner.set_tos(tos)
+    }
+
+    /// The interface the socket is bound to (`SO_BINDTODEVICE`), if any.
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "fuchsia"))]
+    pub fn device(&self) -> io::Result<Option<Vec<u8>>> {
+        self.inner.device()
+    }
+
+    /// Binds the socket to the interface named `interface` (`None` unbinds); needs
+    /// `CAP_NET_RAW` on Linux.
+    #[cfg(any(target_os = "linux", target_os = "android", target_os = "fuchsia"))]
+    pub fn bind_device(&self, interface: Option<&[u8]>) -> io::Result<()> {
+        self.inner.bind_device(interface)
+    }
+
+    /// The pending socket error, if any (clears it).
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.take_error()
     }
 
     /// Sets `SO_REUSEADDR`: bind to an address still in `TIME_WAIT`.
@@ -173,14 +252,36 @@ impl fmt::Debug for TcpSocket {
     }
 }
 
-impl std::os::fd::AsRawFd for TcpSocket {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+impl AsRawFd for TcpSocket {
+    fn as_raw_fd(&self) -> RawFd {
         self.inner.as_raw_fd()
     }
 }
 
-impl std::os::fd::AsFd for TcpSocket {
-    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+impl AsFd for TcpSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
         self.inner.as_fd()
+    }
+}
+
+impl FromRawFd for TcpSocket {
+    /// Takes ownership of `fd`, a TCP socket; `connect` switches it to non-blocking
+    /// mode.
+    ///
+    /// # Safety
+    ///
+    /// `fd` must be an open socket that nothing else owns.
+    unsafe fn from_raw_fd(fd: RawFd) -> TcpSocket {
+        TcpSocket {
+            // SAFETY: forwarded from this function's contract.
+            inner: unsafe { Socket::from_raw_fd(fd) },
+            nonblocking: false,
+        }
+    }
+}
+
+impl IntoRawFd for TcpSocket {
+    fn into_raw_fd(self) -> RawFd {
+        self.inner.into_raw_fd()
     }
 }

@@ -16,7 +16,7 @@ use crate::net::tcp::socket::new_nonblocking_stream;
 use crate::net::tcp::split::{
     split, split_owned, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf,
 };
-use crate::net::{readiness_methods, stream_io_traits, stream_try_methods};
+use crate::net::{readiness_methods, std_socket_conversions, stream_io_traits, stream_try_methods};
 use crate::registration::PollEvented;
 
 /// A TCP connection. Reads and writes through the `AsyncRead`/`AsyncWrite` traits
@@ -127,6 +127,22 @@ impl TcpStream {
         Ok(TcpStream { io })
     }
 
+    /// A stream `accept` returned (already non-blocking): assumed readable and
+    /// writable, so its first read and write try the socket instead of waiting for
+    /// the driver's first event, which under load can queue behind every other
+    /// connection's events.
+    pub(crate) fn from_accepted(
+        stream: std::net::TcpStream,
+        handle: Handle,
+    ) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_nonblocking(stream, handle)?;
+        stream
+            .io
+            .registration()
+            .assume_ready(crate::io::Ready::READABLE | crate::io::Ready::WRITABLE);
+        Ok(stream)
+    }
+
     /// Deregisters the stream and returns the std stream, still in non-blocking mode.
     pub fn into_std(self) -> io::Result<std::net::TcpStream> {
         Ok(self.io.into_inner())
@@ -163,6 +179,11 @@ impl TcpStream {
     }
 
     /// Sets `SO_LINGER` (`None` turns it off).
+    ///
+    /// Deprecated as in tokio: a non-zero linger makes the `close` in `drop` block the
+    /// thread (a runtime worker) until the data is sent or the time runs out. Zero
+    /// does not block; use [`set_zero_linger`](Self::set_zero_linger) for it.
+    #[deprecated = "`SO_LINGER` makes dropping the socket block the thread; use set_zero_linger"]
     pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
         SockRef::from(self.io.io()).set_linger(linger)
     }
@@ -170,6 +191,35 @@ impl TcpStream {
     /// The `SO_LINGER` setting.
     pub fn linger(&self) -> io::Result<Option<Duration>> {
         SockRef::from(self.io.io()).linger()
+    }
+
+    /// Sets `SO_LINGER` to zero: closing the stream then discards unsent data and
+    /// resets the connection (RST) instead of the orderly FIN exchange.
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        SockRef::from(self.io.io()).set_linger(Some(Duration::ZERO))
+    }
+
+    /// Whether `TCP_QUICKACK` is on (Linux, Android, Fuchsia, Cygwin).
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "cygwin"
+    ))]
+    pub fn quickack(&self) -> io::Result<bool> {
+        SockRef::from(self.io.io()).quickack()
+    }
+
+    /// Sets `TCP_QUICKACK`: acknowledge at once rather than delaying ACKs. The kernel
+    /// may turn it off again by itself; it is not a permanent mode.
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "fuchsia",
+        target_os = "cygwin"
+    ))]
+    pub fn set_quickack(&self, quickack: bool) -> io::Result<()> {
+        SockRef::from(self.io.io()).set_quickack(quickack)
     }
 
     /// The pending socket error, if any (clears it).
@@ -263,14 +313,10 @@ impl fmt::Debug for TcpStream {
     }
 }
 
-impl std::os::fd::AsRawFd for TcpStream {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.io.io().as_raw_fd()
-    }
-}
+std_socket_conversions!(TcpStream, std::net::TcpStream);
 
-impl std::os::fd::AsFd for TcpStream {
-    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-        self.io.io().as_fd()
+impl AsRef<TcpStream> for TcpStream {
+    fn as_ref(&self) -> &TcpStream {
+        self
     }
 }

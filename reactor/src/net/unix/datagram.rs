@@ -2,13 +2,15 @@
 
 use std::fmt;
 use std::io;
+use std::net::Shutdown;
 use std::path::Path;
+use std::task::{Context, Poll};
 
 use crate::context;
 use crate::driver::Handle;
 use crate::io::Interest;
-use crate::net::readiness_methods;
 use crate::net::unix::SocketAddr;
+use crate::net::{datagram_methods, readiness_methods, std_socket_conversions};
 use crate::registration::PollEvented;
 
 /// A Unix-domain datagram socket.
@@ -40,7 +42,8 @@ impl UnixDatagram {
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         let handle = context::current_for("spindle::net::UnixDatagram::bind");
-        let socket = std::os::unix::net::UnixDatagram::bind(path)?;
+        let address = crate::net::unix::address_of_path(path.as_ref())?;
+        let socket = std::os::unix::net::UnixDatagram::bind_addr(&address)?;
         UnixDatagram::from_std_with_handle(socket, handle)
     }
 
@@ -66,10 +69,14 @@ impl UnixDatagram {
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let handle = context::current_for("spindle::net::UnixDatagram::pair");
         let (a, b) = std::os::unix::net::UnixDatagram::pair()?;
-        Ok((
+        let (a, b) = (
             UnixDatagram::from_std_with_handle(a, handle.clone())?,
             UnixDatagram::from_std_with_handle(b, handle)?,
-        ))
+        );
+        // A fresh pair has empty buffers: writable now, readable once the peer sends.
+        a.io.registration().assume_ready(crate::io::Ready::WRITABLE);
+        b.io.registration().assume_ready(crate::io::Ready::WRITABLE);
+        Ok((a, b))
     }
 
     /// Registers a std socket with the current runtime's reactor, switching it to
@@ -84,7 +91,7 @@ impl UnixDatagram {
         UnixDatagram::from_std_with_handle(socket, handle)
     }
 
-    fn from_std_with_handle(
+    pub(crate) fn from_std_with_handle(
         socket: std::os::unix::net::UnixDatagram,
         handle: Handle,
     ) -> io::Result<UnixDatagram> {
@@ -101,7 +108,8 @@ impl UnixDatagram {
 
     /// Sets the default peer for `send`/`recv` to the socket file `path`.
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        self.io.io().connect(path)
+        let address = crate::net::unix::address_of_path(path.as_ref())?;
+        self.io.io().connect_addr(&address)
     }
 
     /// Sends `buf` to the connected peer.
@@ -122,10 +130,12 @@ impl UnixDatagram {
 
     /// Sends `buf` to the socket file `target`.
     pub async fn send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
-        let target = target.as_ref();
+        let target = crate::net::unix::address_of_path(target.as_ref())?;
         self.io
             .registration()
-            .async_io(Interest::WRITABLE, || self.io.io().send_to(buf, target))
+            .async_io(Interest::WRITABLE, || {
+                self.io.io().send_to_addr(buf, &target)
+            })
             .await
     }
 
@@ -153,9 +163,10 @@ impl UnixDatagram {
 
     /// Sends to `target` without waiting.
     pub fn try_send_to(&self, buf: &[u8], target: impl AsRef<Path>) -> io::Result<usize> {
-        self.io
-            .registration()
-            .try_io(Interest::WRITABLE, || self.io.io().send_to(buf, target))
+        let target = crate::net::unix::address_of_path(target.as_ref())?;
+        self.io.registration().try_io(Interest::WRITABLE, || {
+            self.io.io().send_to_addr(buf, &target)
+        })
     }
 
     /// Receives a datagram and its sender without waiting.
@@ -166,6 +177,30 @@ impl UnixDatagram {
     }
 
     readiness_methods!();
+    datagram_methods!(SocketAddr);
+
+    /// Polls to send `buf` to the socket file `target`; only the last task to poll is
+    /// woken.
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: impl AsRef<Path>,
+    ) -> Poll<io::Result<usize>> {
+        let target = match crate::net::unix::address_of_path(target.as_ref()) {
+            Ok(target) => target,
+            Err(err) => return Poll::Ready(Err(err)),
+        };
+        self.io.registration().poll_io(cx, Interest::WRITABLE, || {
+            self.io.io().send_to_addr(buf, &target)
+        })
+    }
+
+    /// Shuts down the read side, the write side, or both: after `Shutdown::Write`
+    /// sends on this socket fail with `BrokenPipe`.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.io().shutdown(how)
+    }
 
     /// The local address.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
@@ -189,14 +224,4 @@ impl fmt::Debug for UnixDatagram {
     }
 }
 
-impl std::os::fd::AsRawFd for UnixDatagram {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.io.io().as_raw_fd()
-    }
-}
-
-impl std::os::fd::AsFd for UnixDatagram {
-    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-        self.io.io().as_fd()
-    }
-}
+std_socket_conversions!(UnixDatagram, std::os::unix::net::UnixDatagram);

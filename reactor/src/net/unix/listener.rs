@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use crate::context;
 use crate::driver::Handle;
 use crate::io::Interest;
+use crate::net::std_socket_conversions;
 use crate::net::unix::{SocketAddr, UnixStream};
 use crate::registration::PollEvented;
 
@@ -33,7 +34,8 @@ pub struct UnixListener {
 
 impl UnixListener {
     /// Binds a listener to the socket file `path` (which must not exist yet; remove a
-    /// stale one first).
+    /// stale one first). On Linux a `path` that starts with a NUL byte names an
+    /// abstract socket instead.
     ///
     /// # Panics
     ///
@@ -41,7 +43,21 @@ impl UnixListener {
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         let handle = context::current_for("spindle::net::UnixListener::bind");
-        let listener = std::os::unix::net::UnixListener::bind(path)?;
+        let address = crate::net::unix::address_of_path(path.as_ref())?;
+        let listener = std::os::unix::net::UnixListener::bind_addr(&address)?;
+        UnixListener::from_std_with_handle(listener, handle)
+    }
+
+    /// Binds a listener to the socket address `address`: a path, or on Linux and
+    /// Android an abstract name (which leaves no file behind).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime with IO enabled.
+    #[track_caller]
+    pub fn bind_addr(address: &SocketAddr) -> io::Result<UnixListener> {
+        let handle = context::current_for("spindle::net::UnixListener::bind_addr");
+        let listener = std::os::unix::net::UnixListener::bind_addr(address)?;
         UnixListener::from_std_with_handle(listener, handle)
     }
 
@@ -57,7 +73,7 @@ impl UnixListener {
         UnixListener::from_std_with_handle(listener, handle)
     }
 
-    fn from_std_with_handle(
+    pub(crate) fn from_std_with_handle(
         listener: std::os::unix::net::UnixListener,
         handle: Handle,
     ) -> io::Result<UnixListener> {
@@ -80,7 +96,7 @@ impl UnixListener {
             .async_io(Interest::READABLE, || self.io.io().accept())
             .await?;
         let handle = self.io.registration().handle().clone();
-        UnixStream::from_std_with_handle(stream, handle).map(|stream| (stream, peer))
+        UnixStream::from_accepted(stream, handle).map(|stream| (stream, peer))
     }
 
     /// Polls for a connection; stores the task's waker when none is pending (only the
@@ -92,7 +108,7 @@ impl UnixListener {
                 .registration()
                 .poll_io(cx, Interest::READABLE, || self.io.io().accept()))?;
         let handle = self.io.registration().handle().clone();
-        Poll::Ready(UnixStream::from_std_with_handle(stream, handle).map(|stream| (stream, peer)))
+        Poll::Ready(UnixStream::from_accepted(stream, handle).map(|stream| (stream, peer)))
     }
 
     /// The address the listener is bound to.
@@ -112,14 +128,4 @@ impl fmt::Debug for UnixListener {
     }
 }
 
-impl std::os::fd::AsRawFd for UnixListener {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.io.io().as_raw_fd()
-    }
-}
-
-impl std::os::fd::AsFd for UnixListener {
-    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-        self.io.io().as_fd()
-    }
-}
+std_socket_conversions!(UnixListener, std::os::unix::net::UnixListener);

@@ -10,12 +10,12 @@ use socket2::{Domain, SockAddr, Socket, Type};
 
 use crate::context;
 use crate::driver::Handle;
-use crate::io::Interest;
+use crate::io::{Interest, Ready};
 use crate::net::unix::split::{
     split, split_owned, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf,
 };
-use crate::net::unix::SocketAddr;
-use crate::net::{readiness_methods, stream_io_traits, stream_try_methods};
+use crate::net::unix::{SocketAddr, UCred};
+use crate::net::{readiness_methods, std_socket_conversions, stream_io_traits, stream_try_methods};
 use crate::registration::PollEvented;
 
 /// A Unix-domain stream connection; reads and writes through the `AsyncRead`/
@@ -50,9 +50,31 @@ impl UnixStream {
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let handle = context::current_for("spindle::net::UnixStream::connect");
         let address = SockAddr::unix(path)?;
-        let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-        socket.set_nonblocking(true)?;
-        match socket.connect(&address) {
+        let socket = new_nonblocking_unix(Type::STREAM)?;
+        UnixStream::connect_socket(socket, &address, handle).await
+    }
+
+    /// Connects to the socket address `address`: a path, or on Linux and Android an
+    /// abstract name (made with `std::os::linux::net::SocketAddrExt::from_abstract_name`).
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime with IO enabled.
+    pub async fn connect_addr(address: &SocketAddr) -> io::Result<UnixStream> {
+        let handle = context::current_for("spindle::net::UnixStream::connect_addr");
+        let address = sock_addr_of(address)?;
+        let socket = new_nonblocking_unix(Type::STREAM)?;
+        UnixStream::connect_socket(socket, &address, handle).await
+    }
+
+    /// Starts a non-blocking connect of `socket` (already non-blocking) to `address`
+    /// and waits for it to finish.
+    pub(crate) async fn connect_socket(
+        socket: Socket,
+        address: &SockAddr,
+        handle: Handle,
+    ) -> io::Result<UnixStream> {
+        match socket.connect(address) {
             Ok(()) => {}
             Err(err)
                 if err.raw_os_error() == Some(libc::EINPROGRESS)
@@ -81,10 +103,28 @@ impl UnixStream {
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let handle = context::current_for("spindle::net::UnixStream::pair");
         let (a, b) = std::os::unix::net::UnixStream::pair()?;
-        Ok((
+        let (a, b) = (
             UnixStream::from_std_with_handle(a, handle.clone())?,
             UnixStream::from_std_with_handle(b, handle)?,
-        ))
+        );
+        // A fresh pair has empty buffers: writable now, readable once the peer writes.
+        a.io.registration().assume_ready(Ready::WRITABLE);
+        b.io.registration().assume_ready(Ready::WRITABLE);
+        Ok((a, b))
+    }
+
+    /// A stream `accept` returned: assumed readable and writable (see
+    /// `TcpStream::from_accepted`).
+    pub(crate) fn from_accepted(
+        stream: std::os::unix::net::UnixStream,
+        handle: Handle,
+    ) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_std_with_handle(stream, handle)?;
+        stream
+            .io
+            .registration()
+            .assume_ready(Ready::READABLE | Ready::WRITABLE);
+        Ok(stream)
     }
 
     /// Registers a std stream with the current runtime's reactor, switching it to
@@ -129,6 +169,11 @@ impl UnixStream {
     /// The peer's address.
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.io.io().peer_addr()
+    }
+
+    /// The credentials of the peer process (`SO_PEERCRED` on Linux).
+    pub fn peer_cred(&self) -> io::Result<UCred> {
+        crate::net::unix::ucred::peer_cred(self.io.io())
     }
 
     /// The pending socket error, if any (clears it).
@@ -189,14 +234,48 @@ impl fmt::Debug for UnixStream {
     }
 }
 
-impl std::os::fd::AsRawFd for UnixStream {
-    fn as_raw_fd(&self) -> std::os::fd::RawFd {
-        self.io.io().as_raw_fd()
+std_socket_conversions!(UnixStream, std::os::unix::net::UnixStream);
+
+impl AsRef<UnixStream> for UnixStream {
+    fn as_ref(&self) -> &UnixStream {
+        self
     }
 }
 
-impl std::os::fd::AsFd for UnixStream {
-    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-        self.io.io().as_fd()
+/// A new non-blocking, close-on-exec Unix-domain socket of type `ty`.
+pub(crate) fn new_nonblocking_unix(ty: Type) -> io::Result<Socket> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    return Socket::new(Domain::UNIX, ty.nonblocking(), None);
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let socket = Socket::new(Domain::UNIX, ty, None)?;
+        socket.set_nonblocking(true)?;
+        Ok(socket)
     }
+}
+
+/// `address` as socket2's address type: its path, or (Linux, Android) its abstract
+/// name; an unnamed address cannot be connected to.
+pub(crate) fn sock_addr_of(address: &SocketAddr) -> io::Result<SockAddr> {
+    if let Some(path) = address.as_pathname() {
+        return SockAddr::unix(path);
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        #[cfg(target_os = "android")]
+        use std::os::android::net::SocketAddrExt;
+        #[cfg(target_os = "linux")]
+        use std::os::linux::net::SocketAddrExt;
+        if let Some(name) = address.as_abstract_name() {
+            let mut bytes = Vec::with_capacity(name.len() + 1);
+            bytes.push(0);
+            bytes.extend_from_slice(name);
+            let path: &std::ffi::OsStr = std::os::unix::ffi::OsStrExt::from_bytes(&bytes);
+            return SockAddr::unix(path);
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "an unnamed Unix socket address cannot be connected to: use a path or an abstract name",
+    ))
 }
