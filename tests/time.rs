@@ -22,7 +22,7 @@ flavour_tests!(
     paused_clock_finishes_an_hour_long_sleep_at_once,
     paused_clock_fires_sleeps_in_deadline_order,
     interval_under_paused_clock_ticks_once_per_period,
-    earlier_timer_inserted_while_driver_sleeps_fires_first,
+    earlier_timer_inserted_from_another_thread_wakes_the_parked_driver,
     dropping_runtime_drops_tasks_parked_on_sleeps,
     sleep_used_after_runtime_shutdown_panics_with_a_message,
 );
@@ -124,25 +124,50 @@ fn interval_under_paused_clock_ticks_once_per_period(flavour: Flavour) {
     assert_eq!(gaps, vec![Duration::from_secs(5); 4]);
 }
 
-fn earlier_timer_inserted_while_driver_sleeps_fires_first(flavour: Flavour) {
+/// The runtime parks until its only timer, an hour away; another thread then registers
+/// a 5 ms sleep. Nothing else wakes the runtime (no spawn, no IO), so unless inserting
+/// an earlier deadline unparks the driver, that sleep fires an hour late and the test's
+/// deadline fails it.
+fn earlier_timer_inserted_from_another_thread_wakes_the_parked_driver(flavour: Flavour) {
     let rt = flavour.runtime();
-    let first = rt.block_on(async {
-        let (tx, mut rx) = spindle::sync::mpsc::unbounded_channel();
-        let late_tx = tx.clone();
-        // The driver goes to sleep until this long deadline...
-        spindle::spawn(async move {
-            time::sleep(Duration::from_secs(30)).await;
-            let _ = late_tx.send("late");
+    let handle = rt.handle().clone();
+    rt.block_on(async move {
+        spindle::spawn(time::sleep(Duration::from_secs(3600)));
+        let (fired_tx, fired_rx) = spindle::sync::oneshot::channel();
+        let parks_before = total_parks(&handle);
+        std::thread::spawn(move || {
+            // Wait until a thread of the runtime has gone to park since we started.
+            while total_parks(&handle) == parks_before {
+                std::thread::yield_now();
+            }
+            let _entered = handle.enter();
+            let mut sleep = std::pin::pin!(time::sleep(Duration::from_millis(5)));
+            let waker = std::task::Waker::from(Arc::new(UnparkThread(std::thread::current())));
+            let mut cx = std::task::Context::from_waker(&waker);
+            while std::future::Future::poll(sleep.as_mut(), &mut cx).is_pending() {
+                std::thread::park();
+            }
+            let _ = fired_tx.send(());
         });
-        spindle::task::yield_now().await;
-        // ...and must be woken early for this one.
-        spindle::spawn(async move {
-            time::sleep(Duration::from_millis(5)).await;
-            let _ = tx.send("early");
-        });
-        rx.recv().await
+        fired_rx
+            .await
+            .expect("the foreign thread reports its sleep");
     });
-    assert_eq!(first, Some("early"));
+}
+
+fn total_parks(handle: &spindle::runtime::Handle) -> u64 {
+    let metrics = handle.metrics();
+    (0..metrics.num_workers())
+        .map(|worker| metrics.worker_park_count(worker))
+        .sum()
+}
+
+struct UnparkThread(std::thread::Thread);
+
+impl std::task::Wake for UnparkThread {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
 }
 
 fn dropping_runtime_drops_tasks_parked_on_sleeps(flavour: Flavour) {

@@ -176,3 +176,54 @@ fn duplex_reads_and_writes_spend_the_cooperative_budget() {
     assert_eq!(writes, spindle_sync::coop::INITIAL_BUDGET as usize);
     assert_eq!(counter.wakes(), 1, "the forced yield woke the task");
 }
+
+/// A waker that owns the other end of the pipe, as a task holding both ends does: when
+/// the pipe replaces it with a newer waker and drops it, the other end closes.
+struct PeerOwningWaker(#[allow(dead_code)] spindle_io::DuplexStream);
+
+impl std::task::Wake for PeerOwningWaker {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+/// Polls `operation` once with a waker owning `peer`, then with another waker, which
+/// makes the pipe drop the first (closing `peer`) while it stores the second.
+async fn replace_a_waker_that_owns_the_peer<F: Future>(
+    peer: spindle_io::DuplexStream,
+    operation: F,
+) -> F::Output {
+    let mut operation = pin!(operation);
+    let owner = std::task::Waker::from(std::sync::Arc::new(PeerOwningWaker(peer)));
+    assert!(operation
+        .as_mut()
+        .poll(&mut Context::from_waker(&owner))
+        .is_pending());
+    drop(owner);
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    assert!(operation.as_mut().poll(&mut cx).is_pending());
+    match operation.as_mut().poll(&mut cx) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("closing the peer did not end the operation"),
+    }
+}
+
+#[test]
+fn read_waker_replaced_is_dropped_outside_the_lock() {
+    support::block_on(async {
+        let (mut reader, peer) = spindle_io::duplex(1);
+        let mut byte = [0u8; 1];
+        let read = replace_a_waker_that_owns_the_peer(peer, reader.read(&mut byte)).await;
+        assert_eq!(read.expect("end of stream, not an error"), 0);
+    });
+}
+
+#[test]
+fn write_waker_replaced_is_dropped_outside_the_lock() {
+    support::block_on(async {
+        let (mut writer, peer) = spindle_io::duplex(1);
+        let written = replace_a_waker_that_owns_the_peer(peer, writer.write_all(b"xy")).await;
+        assert_eq!(
+            written.expect_err("the reader is gone").kind(),
+            ErrorKind::BrokenPipe
+        );
+    });
+}

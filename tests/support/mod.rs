@@ -53,15 +53,20 @@ impl Drop for DropCounter {
 /// A safety net for blocking receives: a failing test reports instead of hanging.
 pub const GENEROUS: Duration = Duration::from_secs(30);
 
-/// Runs each named test function on both runtime flavours.
+/// Runs each named test function on both runtime flavours, each under the
+/// [`GENEROUS`] deadline of [`within`], so a hang fails with the test's name.
 #[macro_export]
 macro_rules! flavour_tests {
     ($($test:ident),* $(,)?) => {
         mod multi_thread {
-            $( #[test] fn $test() { super::$test(super::Flavour::MultiThread); } )*
+            $( #[test] fn $test() {
+                crate::support::within(crate::support::GENEROUS, || super::$test(super::Flavour::MultiThread));
+            } )*
         }
         mod current_thread {
-            $( #[test] fn $test() { super::$test(super::Flavour::CurrentThread); } )*
+            $( #[test] fn $test() {
+                crate::support::within(crate::support::GENEROUS, || super::$test(super::Flavour::CurrentThread));
+            } )*
         }
     };
 }

@@ -385,7 +385,8 @@ impl Inner {
         self.assert_running();
         if deadline <= self.now_nanos() {
             if let Some(key) = key.take() {
-                self.state.lock().wheel.remove(key);
+                let stale_waker = self.state.lock().wheel.remove(key);
+                drop(stale_waker);
             }
             return Poll::Ready(());
         }
@@ -394,17 +395,13 @@ impl Inner {
             drop(state);
             panic_shut_down();
         }
-        match *key {
+        let (outcome, stale_waker) = match *key {
             Some(registered) => match state.wheel.state(registered) {
                 TimerState::Fired => {
-                    state.wheel.remove(registered);
                     *key = None;
-                    Poll::Ready(())
+                    (Poll::Ready(()), state.wheel.remove(registered))
                 }
-                TimerState::Pending => {
-                    state.wheel.set_waker(registered, waker);
-                    Poll::Pending
-                }
+                TimerState::Pending => (Poll::Pending, state.wheel.set_waker(registered, waker)),
             },
             None => {
                 *key = Some(state.wheel.insert(deadline, Some(waker.clone())));
@@ -413,9 +410,14 @@ impl Inner {
                 if let Some(hook) = hook {
                     hook();
                 }
-                Poll::Pending
+                return Poll::Pending;
             }
-        }
+        };
+        // The old waker drops after the lock is released: its destructor may drop
+        // another `Sleep` of this driver.
+        drop(state);
+        drop(stale_waker);
+        outcome
     }
 
     /// A `Sleep`'s reset: moves a registered timer to `deadline`, firing it at once if
@@ -442,9 +444,18 @@ impl Inner {
         }
     }
 
-    /// A `Sleep`'s drop: unregisters the timer and frees its entry.
+    /// A `Sleep`'s drop: unregisters the timer and frees its entry. The entry's waker
+    /// is dropped after the lock is released, since its destructor may drop another
+    /// `Sleep` of this driver.
     pub(crate) fn remove_timer(&self, key: TimerKey) {
-        self.state.lock().wheel.remove(key);
+        let stale_waker = self.state.lock().wheel.remove(key);
+        drop(stale_waker);
+    }
+
+    /// Whether the driver has fired the registered timer `key` (its task may not have
+    /// polled it since).
+    pub(crate) fn timer_fired(&self, key: TimerKey) -> bool {
+        matches!(self.state.lock().wheel.state(key), TimerState::Fired)
     }
 
     pub(crate) fn process(&self) -> usize {

@@ -242,3 +242,98 @@ fn sleep_and_handle_are_send_and_sync() {
     assert_send_sync::<time::Interval>();
     assert_send_sync::<time::Timeout<std::future::Ready<()>>>();
 }
+
+/// A waker that owns a registered `Sleep` of the same driver and drops it with itself,
+/// as a task holding a timer does when its last waker goes.
+struct SleepOwningWaker(std::sync::Mutex<Option<time::Sleep>>);
+
+impl std::task::Wake for SleepOwningWaker {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for SleepOwningWaker {
+    fn drop(&mut self) {
+        let owned = self.0.lock().map(|mut slot| slot.take());
+        drop(owned);
+    }
+}
+
+fn registered_sleep() -> time::Sleep {
+    let mut sleep = time::sleep(Duration::from_secs(3600));
+    assert_eq!(poll_noop(&mut sleep), Poll::Pending);
+    sleep
+}
+
+fn sleep_owning_waker() -> Waker {
+    Waker::from(Arc::new(SleepOwningWaker(std::sync::Mutex::new(Some(
+        registered_sleep(),
+    )))))
+}
+
+#[test]
+fn dropping_a_sleep_whose_waker_drops_another_sleep_does_not_deadlock() {
+    support::within_deadline(|| {
+        let driver = Driver::new(true);
+        let _entered = driver.handle().enter();
+        let waker = sleep_owning_waker();
+        let mut primary = time::sleep(Duration::from_secs(3600));
+        assert_eq!(poll_once(&mut primary, &waker), Poll::Pending);
+        drop(waker);
+        assert_eq!(driver.pending_timers(), 2);
+        drop(primary);
+        assert_eq!(driver.pending_timers(), 0);
+    });
+}
+
+#[test]
+fn replacing_a_waker_that_drops_another_sleep_does_not_deadlock() {
+    support::within_deadline(|| {
+        let driver = Driver::new(true);
+        let _entered = driver.handle().enter();
+        let waker = sleep_owning_waker();
+        let mut primary = time::sleep(Duration::from_secs(3600));
+        assert_eq!(poll_once(&mut primary, &waker), Poll::Pending);
+        drop(waker);
+        // A poll with another task's waker replaces the stored one, which drops it.
+        assert_eq!(poll_noop(&mut primary), Poll::Pending);
+        assert_eq!(driver.pending_timers(), 1);
+    });
+}
+
+#[test]
+fn completing_a_sleep_whose_waker_drops_another_sleep_does_not_deadlock() {
+    support::within_deadline(|| {
+        let driver = Driver::new(true);
+        let _entered = driver.handle().enter();
+        let waker = sleep_owning_waker();
+        let mut primary = time::sleep(Duration::from_secs(1));
+        assert_eq!(poll_once(&mut primary, &waker), Poll::Pending);
+        drop(waker);
+        assert!(driver.auto_advance());
+        assert_eq!(poll_noop(&mut primary), Poll::Ready(()));
+        assert_eq!(driver.pending_timers(), 0);
+    });
+}
+
+#[test]
+fn sleep_past_its_deadline_is_not_elapsed_until_polled() {
+    let driver = Driver::new(true);
+    let _entered = driver.handle().enter();
+    let mut sleep = time::sleep_until(Instant::now());
+    assert!(!sleep.is_elapsed());
+    assert_eq!(poll_noop(&mut sleep), Poll::Ready(()));
+    assert!(sleep.is_elapsed());
+}
+
+#[test]
+fn fired_sleep_is_elapsed_before_its_task_polls_it() {
+    let driver = Driver::new(true);
+    let _entered = driver.handle().enter();
+    let mut sleep = time::sleep(Duration::from_millis(10));
+    assert_eq!(poll_noop(&mut sleep), Poll::Pending);
+    assert!(!sleep.is_elapsed());
+    assert!(driver.auto_advance());
+    assert!(sleep.is_elapsed());
+    assert_eq!(poll_noop(&mut sleep), Poll::Ready(()));
+    assert!(sleep.is_elapsed());
+}

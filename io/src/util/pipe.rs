@@ -89,44 +89,48 @@ impl SimplexStream {
         [self.read_waker.take(), self.write_waker.take()]
     }
 
-    /// A read without the budget; returns the writer's waker to wake when bytes were
-    /// taken.
+    /// A read without the budget; what to do once the lock is released: wake the
+    /// writer when bytes were taken, drop the waker this poll replaced.
     fn poll_read_inner(
         &mut self,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
-    ) -> (Poll<io::Result<()>>, Option<Waker>) {
+    ) -> (Poll<io::Result<()>>, AfterUnlock) {
         if self.buffer.has_remaining() {
             let len = self.buffer.len().min(buf.remaining());
             buf.put_slice(&self.buffer[..len]);
             self.buffer.advance(len);
-            (Poll::Ready(Ok(())), self.write_waker.take())
+            (
+                Poll::Ready(Ok(())),
+                AfterUnlock::wake(self.write_waker.take()),
+            )
         } else if self.closed || buf.remaining() == 0 {
-            (Poll::Ready(Ok(())), None)
+            (Poll::Ready(Ok(())), AfterUnlock::default())
         } else {
-            store_waker(&mut self.read_waker, cx);
-            (Poll::Pending, None)
+            let stale = store_waker(&mut self.read_waker, cx);
+            (Poll::Pending, AfterUnlock::drop_stale(stale))
         }
     }
 
-    /// A write of as much of `bufs` as fits, without the budget; returns the reader's
-    /// waker to wake when bytes were added.
+    /// A write of as much of `bufs` as fits, without the budget; what to do once the
+    /// lock is released: wake the reader when bytes were added, drop the waker this
+    /// poll replaced.
     fn poll_write_inner(
         &mut self,
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
-    ) -> (Poll<io::Result<usize>>, Option<Waker>) {
+    ) -> (Poll<io::Result<usize>>, AfterUnlock) {
         if self.closed {
-            return (Poll::Ready(Err(broken_pipe())), None);
+            return (Poll::Ready(Err(broken_pipe())), AfterUnlock::default());
         }
         let wanted: usize = bufs.iter().map(|buf| buf.len()).sum();
         if wanted == 0 {
-            return (Poll::Ready(Ok(0)), None);
+            return (Poll::Ready(Ok(0)), AfterUnlock::default());
         }
         let room = self.max_buf_size - self.buffer.len();
         if room == 0 {
-            store_waker(&mut self.write_waker, cx);
-            return (Poll::Pending, None);
+            let stale = store_waker(&mut self.write_waker, cx);
+            return (Poll::Pending, AfterUnlock::drop_stale(stale));
         }
         let mut written = 0;
         for buf in bufs {
@@ -137,14 +141,50 @@ impl SimplexStream {
                 break;
             }
         }
-        (Poll::Ready(Ok(written)), self.read_waker.take())
+        (
+            Poll::Ready(Ok(written)),
+            AfterUnlock::wake(self.read_waker.take()),
+        )
     }
 }
 
-fn store_waker(slot: &mut Option<Waker>, cx: &mut Context<'_>) {
+/// Stores the task's waker unless the slot already wakes it; returns the waker it
+/// replaced, which the caller drops only after releasing the lock.
+#[must_use = "drop the replaced waker after releasing the lock"]
+fn store_waker(slot: &mut Option<Waker>, cx: &mut Context<'_>) -> Option<Waker> {
     match slot {
-        Some(waker) if waker.will_wake(cx.waker()) => {}
-        _ => *slot = Some(cx.waker().clone()),
+        Some(waker) if waker.will_wake(cx.waker()) => None,
+        _ => slot.replace(cx.waker().clone()),
+    }
+}
+
+/// The wakers a poll hands back to be dealt with once the pipe's lock is released: a
+/// waker's `wake` may poll a task inline, and its destructor may drop the other end of
+/// the pipe, and either would take the lock again.
+#[derive(Default)]
+struct AfterUnlock {
+    wake: Option<Waker>,
+    stale: Option<Waker>,
+}
+
+impl AfterUnlock {
+    fn wake(waker: Option<Waker>) -> AfterUnlock {
+        AfterUnlock {
+            wake: waker,
+            stale: None,
+        }
+    }
+
+    fn drop_stale(waker: Option<Waker>) -> AfterUnlock {
+        AfterUnlock {
+            wake: None,
+            stale: waker,
+        }
+    }
+
+    fn run(self) {
+        wake(self.wake);
+        drop(self.stale);
     }
 }
 
@@ -164,14 +204,14 @@ fn wake(waker: Option<Waker>) {
 /// Spends one budget unit around an inner poll, refunding it if the poll was pending.
 fn budgeted<T>(
     cx: &mut Context<'_>,
-    poll: impl FnOnce(&mut Context<'_>) -> (Poll<T>, Option<Waker>),
+    poll: impl FnOnce(&mut Context<'_>) -> (Poll<T>, AfterUnlock),
 ) -> Poll<T> {
     let budget = std::task::ready!(coop::poll_proceed(cx));
-    let (polled, to_wake) = poll(cx);
+    let (polled, after_unlock) = poll(cx);
     if polled.is_ready() {
         budget.made_progress();
     }
-    wake(to_wake);
+    after_unlock.run();
     polled
 }
 

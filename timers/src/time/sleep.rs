@@ -50,6 +50,7 @@ pub fn sleep(duration: Duration) -> Sleep {
             handle,
             deadline_nanos,
             key: None,
+            completed: false,
         },
         None => {
             let deadline = handle.inner.instant_at(now).saturating_add(duration);
@@ -92,6 +93,8 @@ pub struct Sleep {
     deadline_nanos: u64,
     /// The wheel entry, from the first poll until completion or drop.
     key: Option<TimerKey>,
+    /// The last poll returned `Ready` (cleared by `reset`).
+    completed: bool,
 }
 
 impl Sleep {
@@ -102,6 +105,7 @@ impl Sleep {
             deadline,
             deadline_nanos,
             key: None,
+            completed: false,
         }
     }
 
@@ -110,9 +114,28 @@ impl Sleep {
         self.deadline
     }
 
-    /// Whether the deadline has been reached by the runtime's clock.
+    /// Whether the sleep has elapsed: its poll returned `Ready`, or the runtime's timer
+    /// fired it and the task has yet to poll it. As in tokio, a sleep that has not been
+    /// polled since it was created or [reset](Sleep::reset) is not elapsed, even when
+    /// its deadline is already behind the clock.
+    ///
+    /// ```
+    /// # let driver = spindle_timers::Driver::new(true);
+    /// # let _entered = driver.handle().enter();
+    /// use spindle_timers::time::{sleep_until, Instant};
+    ///
+    /// # driver.block_on(async {
+    /// let mut sleep = std::pin::pin!(sleep_until(Instant::now()));
+    /// assert!(!sleep.is_elapsed());
+    /// sleep.as_mut().await;
+    /// assert!(sleep.is_elapsed());
+    /// # });
+    /// ```
     pub fn is_elapsed(&self) -> bool {
-        self.deadline_nanos <= self.handle.inner.now_nanos()
+        self.completed
+            || self
+                .key
+                .is_some_and(|key| self.handle.inner.timer_fired(key))
     }
 
     /// Moves the deadline to `deadline`, earlier or later, even after the sleep has
@@ -132,6 +155,7 @@ impl Sleep {
     /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         let this = self.get_mut();
+        this.completed = false;
         this.deadline = deadline;
         this.deadline_nanos = this.handle.inner.nanos_since_origin(deadline);
         if let Some(key) = this.key {
@@ -157,6 +181,7 @@ impl Future for Sleep {
             .poll_timer(&mut this.key, this.deadline_nanos, cx.waker());
         if outcome.is_ready() {
             budget.made_progress();
+            this.completed = true;
         }
         outcome
     }

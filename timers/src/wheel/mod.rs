@@ -105,12 +105,22 @@ impl Wheel {
     }
 
     /// Unregisters the timer and frees its node; `key` must not be used again.
-    pub(crate) fn remove(&mut self, key: TimerKey) {
+    ///
+    /// Returns the waker the entry held, for the caller to drop once it has released
+    /// the driver's lock: a waker's destructor may drop another `Sleep`, which takes
+    /// that lock again.
+    #[must_use = "drop the waker after releasing the driver's lock"]
+    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
+        let waker = match self.entries.get_mut(key.0) {
+            Node::Pending(entry) => entry.waker.take(),
+            _ => None,
+        };
         if matches!(self.entries.get(key.0), Node::Pending(_)) {
             self.unlink(key.0);
             self.pending -= 1;
         }
         self.entries.release(key.0);
+        waker
     }
 
     pub(crate) fn state(&self, key: TimerKey) -> TimerState {
@@ -122,12 +132,17 @@ impl Wheel {
     }
 
     /// Stores `waker` in a pending entry unless it would wake the same task already.
-    pub(crate) fn set_waker(&mut self, key: TimerKey, waker: &Waker) {
-        if let Node::Pending(entry) = self.entries.get_mut(key.0) {
-            match &mut entry.waker {
-                Some(current) if current.will_wake(waker) => {}
-                slot => *slot = Some(waker.clone()),
-            }
+    ///
+    /// Returns the waker it replaced, to be dropped outside the driver's lock (see
+    /// [`Wheel::remove`]).
+    #[must_use = "drop the waker after releasing the driver's lock"]
+    pub(crate) fn set_waker(&mut self, key: TimerKey, waker: &Waker) -> Option<Waker> {
+        match self.entries.get_mut(key.0) {
+            Node::Pending(entry) => match &mut entry.waker {
+                Some(current) if current.will_wake(waker) => None,
+                slot => slot.replace(waker.clone()),
+            },
+            _ => None,
         }
     }
 

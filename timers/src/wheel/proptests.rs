@@ -127,7 +127,7 @@ impl Harness {
                     if let Some(deadline) = deadline {
                         self.pending.remove(&(deadline, timer));
                     }
-                    self.wheel.remove(key);
+                    let _ = self.wheel.remove(key);
                 }
             }
             Op::Reschedule { pick, delay } => {
@@ -139,7 +139,7 @@ impl Harness {
                     }
                     self.wheel.reschedule(key, deadline);
                     // A re-armed timer gets its waker from the next poll, as a Sleep does.
-                    self.wheel.set_waker(key, &self.waker(timer));
+                    let _ = self.wheel.set_waker(key, &self.waker(timer));
                     self.live.insert(timer, (key, Some(deadline)));
                     self.pending.insert((deadline, timer), ());
                 }

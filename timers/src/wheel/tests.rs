@@ -60,7 +60,7 @@ fn run_model(seed: u64, operations: usize) {
             4 => {
                 if let Some(&index) = model.keys().nth(rng.below(model.len() as u64) as usize) {
                     let (key, _, _) = model[&index];
-                    wheel.remove(key);
+                    let _ = wheel.remove(key);
                     model.remove(&index);
                 }
             }
@@ -179,7 +179,7 @@ fn deadline_at_u64_max_cascades_without_overflow_and_never_fires() {
 fn removed_slot_is_reused_by_the_next_insert() {
     let mut wheel = Wheel::new();
     let first = wheel.insert(1_000_000, None);
-    wheel.remove(first);
+    let _ = wheel.remove(first);
     assert_eq!(wheel.pending(), 0);
     let second = wheel.insert(2_000_000, None);
     assert_eq!(first, second);

@@ -215,3 +215,22 @@ impl Rng {
         (z ^ (z >> 31)) % bound.max(1)
     }
 }
+
+/// Runs `scenario` on its own thread and fails the test if it does not finish within
+/// 30 s: a deadlocked driver would otherwise hang the test run.
+pub fn within_deadline<T: Send + 'static>(scenario: impl FnOnce() -> T + Send + 'static) -> T {
+    let limit = Duration::from_secs(30);
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let thread = std::thread::spawn(move || {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(scenario));
+        let _ = done_tx.send(outcome);
+    });
+    match done_rx.recv_timeout(limit) {
+        Ok(Ok(value)) => {
+            thread.join().expect("scenario thread");
+            value
+        }
+        Ok(Err(payload)) => std::panic::resume_unwind(payload),
+        Err(_) => panic!("the scenario hung for {limit:?}"),
+    }
+}
