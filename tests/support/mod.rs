@@ -60,12 +60,12 @@ macro_rules! flavour_tests {
     ($($test:ident),* $(,)?) => {
         mod multi_thread {
             $( #[test] fn $test() {
-                crate::support::within(crate::support::GENEROUS, || super::$test(super::Flavour::MultiThread));
+                $crate::support::within($crate::support::GENEROUS, || super::$test(super::Flavour::MultiThread));
             } )*
         }
         mod current_thread {
             $( #[test] fn $test() {
-                crate::support::within(crate::support::GENEROUS, || super::$test(super::Flavour::CurrentThread));
+                $crate::support::within($crate::support::GENEROUS, || super::$test(super::Flavour::CurrentThread));
             } )*
         }
     };
