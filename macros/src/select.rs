@@ -163,6 +163,9 @@ fn generate(input: SelectInput) -> TokenStream {
     let futures: Vec<_> = (0..count)
         .map(|index| format_ident!("future_{}", index, span = hygienic))
         .collect();
+    let evaluated: Vec<_> = (0..count)
+        .map(|index| format_ident!("evaluated_{}", index, span = hygienic))
+        .collect();
     let indices: Vec<_> = (0..count).collect();
     let expressions = input.branches.iter().map(|branch| &branch.future);
     let patterns = input.branches.iter().map(|branch| &branch.pattern);
@@ -208,10 +211,15 @@ fn generate(input: SelectInput) -> TokenStream {
             }
             let mut disabled: [bool; #count] = [false; #count];
             #( #preconditions )*
-            let output = {
+            #[allow(unused_mut)] // mutable for patterns that bind by `ref mut`
+            let mut output = {
+                // Evaluated together in one tuple, as tokio does: temporaries in the
+                // expressions (`&mut std::future::ready(())`) then live to the end of
+                // this block instead of the end of their own statement.
+                let ( #( #evaluated, )* ) = ( #( #expressions, )* );
                 #(
                     let mut #futures = ::core::pin::pin!(
-                        ::core::future::IntoFuture::into_future(#expressions)
+                        ::core::future::IntoFuture::into_future(#evaluated)
                     );
                 )*
                 ::core::future::poll_fn(|cx| {

@@ -193,6 +193,12 @@ impl Pool {
                         self.running.fetch_add(1, Ordering::SeqCst);
                         task.run();
                         self.running.fetch_sub(1, Ordering::SeqCst);
+                        // With the test clock paused, a parked runtime does not
+                        // auto-advance while blocking work is in flight; now that this
+                        // work is done it may, even if nobody awaits its JoinHandle.
+                        if runtime.driver().is_clock_paused() {
+                            runtime.driver().unpark();
+                        }
                     }
                     self.state.lock().num_idle += 1;
                 }

@@ -113,6 +113,14 @@ pub(crate) fn current_handle() -> Option<scheduler::Handle> {
         .flatten()
 }
 
+/// The entered runtime's handle (`Ok(None)`: none entered), or `Err` when this
+/// thread's context was already destroyed (the thread is exiting).
+pub(crate) fn current_handle_or_destroyed() -> Result<Option<scheduler::Handle>, ()> {
+    CONTEXT
+        .try_with(|cx| cx.handle.borrow().clone())
+        .map_err(|_| ())
+}
+
 /// Restores the previously entered handles on drop.
 pub(crate) struct SetHandleGuard {
     previous: Option<scheduler::Handle>,
@@ -155,6 +163,12 @@ pub(crate) fn try_enter_runtime() -> Option<InRuntimeGuard> {
     } else {
         Some(InRuntimeGuard(()))
     }
+}
+
+/// True while this thread runs a runtime (a worker, or inside `block_on`), outside
+/// any `block_in_place` closure: where blocking the thread would stall tasks.
+pub(crate) fn is_in_runtime() -> bool {
+    CONTEXT.try_with(|cx| cx.in_runtime.get()).unwrap_or(false)
 }
 
 impl Drop for InRuntimeGuard {

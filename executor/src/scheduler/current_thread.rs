@@ -390,6 +390,7 @@ impl Context {
         let sleeping = timeout.is_none();
         if sleeping {
             WorkerMetrics::add(&handle.metrics.park_count, 1);
+            WorkerMetrics::add(&handle.metrics.park_unpark_count, 1);
             let busy = self
                 .busy_since
                 .replace(None)
@@ -403,6 +404,7 @@ impl Context {
         core.driver.park(timeout, runtime_idle);
         if sleeping {
             self.busy_since.set(Some(Instant::now()));
+            WorkerMetrics::add(&handle.metrics.park_unpark_count, 1);
             if let Some(hook) = &config.on_thread_unpark {
                 hook();
             }

@@ -47,7 +47,10 @@ where
                      JoinHandle, or build the runtime with Builder::new_multi_thread()"
                 );
             }
-            work()
+            // A multi-thread runtime's `block_on` thread, or no runtime at all: there
+            // is no queue to hand over, but `work` is still blocking code, outside the
+            // runtime (so it may enter another) and free of the task's budget.
+            context::exit_runtime(|| spindle_sync::coop::with_unconstrained(work))
         }
     }
 }

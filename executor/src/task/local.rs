@@ -56,6 +56,7 @@ pub struct LocalSet {
 }
 
 struct LocalContext {
+    id: crate::runtime::Id,
     shared: Arc<LocalShared>,
     queue: RefCell<VecDeque<Notified>>,
     tick: Cell<u32>,
@@ -120,6 +121,7 @@ impl LocalSet {
     pub fn new() -> LocalSet {
         LocalSet {
             context: Rc::new(LocalContext {
+                id: crate::runtime::Id::next(),
                 shared: Arc::new(LocalShared {
                     owned: OwnedTasks::new(1),
                     remote: Mutex::new(RemoteQueue {
@@ -170,6 +172,35 @@ impl LocalSet {
         .await
     }
 
+    /// Makes this set the thread's current one until the guard is dropped, so that
+    /// [`spawn_local`] outside `run_until` spawns onto it. Its tasks still only run
+    /// while the set is polled.
+    ///
+    /// ```
+    /// use spindle_executor::runtime::Builder;
+    /// use spindle_executor::task::{self, LocalSet};
+    ///
+    /// let rt = Builder::new_current_thread().build().unwrap();
+    /// let local = LocalSet::new();
+    /// let task = {
+    ///     let _entered = local.enter();
+    ///     task::spawn_local(async { "ran in the set" })
+    /// };
+    /// assert_eq!(local.block_on(&rt, task).unwrap(), "ran in the set");
+    /// ```
+    pub fn enter(&self) -> LocalEnterGuard {
+        let previous = CURRENT.with(|current| current.borrow_mut().replace(self.context.clone()));
+        LocalEnterGuard {
+            previous,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The set's id: process-unique, from the same counter as runtimes' ids.
+    pub fn id(&self) -> crate::runtime::Id {
+        self.context.id
+    }
+
     /// How many tasks of this set are alive.
     pub fn len(&self) -> usize {
         self.context.shared.owned.len()
@@ -178,6 +209,27 @@ impl LocalSet {
     /// True when no task of this set is alive.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Keeps a [`LocalSet`] current on this thread; from [`LocalSet::enter`]. Dropping it
+/// restores the set that was current before.
+#[must_use = "the set is only entered while the guard is alive"]
+pub struct LocalEnterGuard {
+    previous: Option<Rc<LocalContext>>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for LocalEnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+impl fmt::Debug for LocalEnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalEnterGuard").finish_non_exhaustive()
     }
 }
 
@@ -306,7 +358,7 @@ where
         Some(context) => context.spawn(future, meta),
         None => panic!(
             "spawn_local called outside a LocalSet: run the code with LocalSet::run_until, \
-             LocalSet::block_on, or on a LocalRuntime (Builder::new_current_thread().build_local())"
+             LocalSet::block_on, or on a LocalRuntime (Builder::new_current_thread().build_local(Default::default()))"
         ),
     }
 }

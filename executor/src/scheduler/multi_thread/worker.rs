@@ -237,6 +237,11 @@ impl Shared {
 }
 
 impl Context {
+    /// This worker's index, as the `worker_*` metrics number workers.
+    pub(crate) fn worker_index(&self) -> usize {
+        self.index
+    }
+
     fn shared(&self) -> &Shared {
         &self.handle.shared
     }
@@ -410,6 +415,7 @@ impl Context {
         }
         let metrics = self.metrics();
         WorkerMetrics::add(&metrics.park_count, 1);
+        WorkerMetrics::add(&metrics.park_unpark_count, 1);
         let busy = core.busy_since.elapsed();
         WorkerMetrics::add(&metrics.busy_nanos, busy.as_nanos() as u64);
         let idle = &self.shared().idle;
@@ -445,6 +451,7 @@ impl Context {
             }
         }
         core.busy_since = Instant::now();
+        WorkerMetrics::add(&self.metrics().park_unpark_count, 1);
         if let Some(hook) = &config.on_thread_unpark {
             hook();
         }
@@ -593,7 +600,11 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(work: F) -> Result<R, F> {
     }
     context::set_current_task_blocking(true);
     let _unmark = Unmark;
-    Ok(context::exit_runtime(work))
+    // `work` is blocking code: the task's cooperative budget does not apply to it
+    // (a futures executor inside it would spin on a spent budget).
+    Ok(context::exit_runtime(|| {
+        spindle_sync::coop::with_unconstrained(work)
+    }))
 }
 
 pub(super) fn schedule_task(handle: &Arc<Handle>, task: Notified, is_yield: bool) {
