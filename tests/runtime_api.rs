@@ -317,3 +317,36 @@ fn max_io_events_per_busy_tick_is_accepted_and_zero_is_refused() {
         assert!(message.contains("max_io_events_per_busy_tick"), "{message}");
     });
 }
+
+#[test]
+fn shutdown_timeout_of_duration_max_waits_without_overflowing() {
+    for flavour in [Flavour::CurrentThread, Flavour::MultiThread] {
+        within(GENEROUS, move || {
+            let rt = flavour.runtime();
+            rt.spawn_blocking(|| ());
+            rt.shutdown_timeout(Duration::MAX);
+        });
+    }
+}
+
+#[test]
+fn shutdown_drops_tasks_before_waiting_for_a_thread_blocked_in_place_on_them() {
+    within(GENEROUS, || {
+        let rt = Flavour::MultiThread.runtime();
+        let (sender, receiver) = mpsc::channel::<()>();
+        let (blocked_tx, blocked_rx) = mpsc::channel::<()>();
+        rt.spawn(async move {
+            task::block_in_place(move || {
+                blocked_tx.send(()).unwrap();
+                // Returns once the task holding the sender is dropped.
+                let _ = receiver.recv();
+            })
+        });
+        rt.spawn(async move {
+            let _sender = sender;
+            std::future::pending::<()>().await;
+        });
+        blocked_rx.recv_timeout(GENEROUS).unwrap();
+        drop(rt); // would wait forever if the holder were dropped after the wait
+    });
+}

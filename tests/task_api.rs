@@ -137,6 +137,8 @@ flavour_tests!(
     join_next_with_id_returns_the_finished_tasks_id,
     try_join_next_with_id_returns_only_finished_tasks,
     join_set_collects_and_extends_from_futures,
+    a_yielding_task_runs_again_only_after_the_driver_saw_pending_io,
+    a_spawn_beside_a_pending_run_until_wakes_the_set,
 );
 
 #[test]
@@ -282,4 +284,98 @@ fn an_unawaited_blocking_task_lets_a_paused_clock_advance_when_it_finishes() {
             });
         });
     }
+}
+
+#[test]
+fn a_future_whose_poll_panics_is_dropped_while_the_panic_unwinds() {
+    struct Boom(Option<std::sync::mpsc::Sender<bool>>);
+    impl Future for Boom {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            panic!("boom");
+        }
+    }
+    impl Drop for Boom {
+        fn drop(&mut self) {
+            if let Some(report) = self.0.take() {
+                let _ = report.send(std::thread::panicking());
+            }
+        }
+    }
+    for flavour in [Flavour::CurrentThread, Flavour::MultiThread] {
+        within(GENEROUS, move || {
+            let rt = flavour.runtime();
+            let (tx, rx) = std::sync::mpsc::channel();
+            let error = rt.block_on(rt.spawn(Boom(Some(tx)))).unwrap_err();
+            assert!(error.is_panic());
+            assert!(
+                rx.recv_timeout(GENEROUS).unwrap(),
+                "dropped during the unwind"
+            );
+        });
+    }
+}
+
+fn a_yielding_task_runs_again_only_after_the_driver_saw_pending_io(flavour: Flavour) {
+    within(GENEROUS, move || {
+        let rt = flavour.runtime();
+        rt.block_on(async {
+            spindle::spawn(async {
+                let listener = spindle::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .unwrap();
+                let address = listener.local_addr().unwrap();
+                // Connected before the loop: the accept is ready once the driver looks.
+                let _client = std::net::TcpStream::connect(address).unwrap();
+                let accepted = std::sync::atomic::AtomicBool::new(false);
+                let mut yields = 0;
+                spindle::join!(
+                    async {
+                        while !accepted.load(std::sync::atomic::Ordering::SeqCst) {
+                            task::yield_now().await;
+                            yields += 1;
+                            assert!(yields < 10, "yield_now was not deferred to a driver poll");
+                        }
+                    },
+                    async {
+                        listener.accept().await.unwrap();
+                        accepted.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                );
+            })
+            .await
+            .unwrap();
+        });
+    });
+}
+
+fn a_spawn_beside_a_pending_run_until_wakes_the_set(flavour: Flavour) {
+    within(GENEROUS, move || {
+        let rt = flavour.runtime();
+        rt.block_on(async {
+            let local = LocalSet::new();
+            let run = local.run_until(std::future::pending::<()>());
+            let spawned = async { local.spawn_local(async { 3 }).await.unwrap() };
+            spindle::select! {
+                _ = run => unreachable!("run_until of a pending future never ends"),
+                value = spawned => assert_eq!(value, 3),
+            }
+        });
+    });
+}
+
+
+#[test]
+fn block_in_place_inside_a_local_set_panics_naming_the_rule() {
+    within(GENEROUS, || {
+        let rt = Flavour::MultiThread.runtime();
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(LocalSet::new().run_until(async { task::block_in_place(|| ()) }))
+        }));
+        let message = support::panic_message(caught.unwrap_err());
+        assert!(
+            message.contains("can call blocking only when running on the multi-threaded runtime"),
+            "{message}"
+        );
+    });
 }

@@ -241,13 +241,35 @@ impl LocalContext {
     {
         let (owned, notified, join) = super::new_owned_task(future, self.shared.clone(), meta);
         match self.shared.owned.bind(owned) {
-            Ok(()) => self.queue.borrow_mut().push_back(notified),
+            Ok(()) => {
+                self.queue.borrow_mut().push_back(notified);
+                // Spawned from outside the set's own run (beside a pending `run_until`
+                // in one `select!`, say): wake whoever polls the set, or the new task
+                // would wait for some unrelated wake.
+                if !self.is_current() {
+                    let waker = self.shared.remote.lock().waker.take();
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
+                }
+            }
             Err(owned) => {
                 drop(notified);
                 owned.shutdown();
             }
         }
         join
+    }
+
+    /// True when this set is the thread's current one (it is running).
+    fn is_current(self: &Rc<Self>) -> bool {
+        CURRENT
+            .try_with(|current| {
+                current
+                    .try_borrow()
+                    .is_ok_and(|set| set.as_ref().is_some_and(|set| Rc::ptr_eq(set, self)))
+            })
+            .unwrap_or(false)
     }
 
     /// Runs `f` with this set as the thread's current set (restoring the previous).
@@ -259,7 +281,12 @@ impl LocalContext {
                 let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
             }
         }
-        let previous = CURRENT.with(|current| current.borrow_mut().replace(self.clone()));
+        // During thread-local destruction (a set kept in a `thread_local!`) the slot
+        // may be gone: the set's tasks are then cancelled without it being current.
+        let Ok(previous) = CURRENT.try_with(|current| current.borrow_mut().replace(self.clone()))
+        else {
+            return f();
+        };
         let _restore = Restore(previous);
         f()
     }
@@ -338,6 +365,14 @@ impl fmt::Debug for LocalSet {
             .field("len", &self.len())
             .finish()
     }
+}
+
+/// True while a `LocalSet` is current on this thread (it is being run, one of its
+/// tasks is polled or dropped, or it was entered).
+pub(crate) fn is_in_local_set() -> bool {
+    CURRENT
+        .try_with(|current| current.try_borrow().map_or(true, |set| set.is_some()))
+        .unwrap_or(false)
 }
 
 /// Spawns a `!Send` future onto the `LocalSet` being run on this thread.
