@@ -350,3 +350,18 @@ fn shutdown_drops_tasks_before_waiting_for_a_thread_blocked_in_place_on_them() {
         drop(rt); // would wait forever if the holder were dropped after the wait
     });
 }
+
+#[test]
+fn a_runtime_kept_in_a_thread_local_is_dropped_when_the_thread_exits() {
+    within(GENEROUS, || {
+        thread_local! {
+            static RUNTIME: Runtime = Builder::new_current_thread().enable_all().build().unwrap();
+        }
+        let ran = std::thread::spawn(|| {
+            RUNTIME.with(|rt| rt.block_on(async { spindle::spawn(async { 2 }).await.unwrap() }))
+        })
+        .join()
+        .expect("the thread (and the runtime's drop at its exit) did not panic");
+        assert_eq!(ran, 2);
+    });
+}

@@ -131,16 +131,18 @@ pub(crate) struct SetHandleGuard {
 /// Enters the runtime's handle, and its timer handle when time is enabled, so that
 /// resources created on this thread find their runtime.
 pub(crate) fn set_current_handle(handle: &scheduler::Handle) -> SetHandleGuard {
-    let previous = CONTEXT
-        .try_with(|cx| cx.handle.borrow_mut().replace(handle.clone()))
-        .ok()
-        .flatten();
-    let time = handle.driver().time().map(|time| time.enter());
-    let io = handle.driver().io().map(|io| io.enter());
+    let entered = CONTEXT.try_with(|cx| cx.handle.borrow_mut().replace(handle.clone()));
+    // Gone only while the thread destroys its thread-locals (a runtime kept in a
+    // `thread_local!` is dropped then). The drivers' slots were created after ours,
+    // so they are gone too, and entering them would panic: skip them.
+    let alive = entered.is_ok();
+    let previous = entered.ok().flatten();
+    let time = alive.then(|| handle.driver().time().map(|time| time.enter()));
+    let io = alive.then(|| handle.driver().io().map(|io| io.enter()));
     SetHandleGuard {
         previous,
-        _time: time,
-        _io: io,
+        _time: time.flatten(),
+        _io: io.flatten(),
     }
 }
 

@@ -156,8 +156,13 @@ impl Handle {
             let Ok(mut slot) = cx.core.try_borrow_mut() else {
                 return;
             };
-            if let (Some(core), Some(deferred)) = (slot.as_mut(), task.take()) {
-                core.deferred.push(deferred);
+            // Only take the task once the core is known to be here (a thread that
+            // handed its core away in `block_in_place` has none): otherwise it falls
+            // through to ordinary scheduling below.
+            if let Some(core) = slot.as_mut() {
+                if let Some(deferred) = task.take() {
+                    core.deferred.push(deferred);
+                }
             }
         });
         if let Some(task) = task {
