@@ -107,7 +107,7 @@ fn awaiting_a_local_set_waits_for_all_its_tasks(flavour: Flavour) {
 fn local_runtime_block_on_accepts_not_send_futures() {
     let rt = Builder::new_current_thread()
         .enable_all()
-        .build_local()
+        .build_local(Default::default())
         .unwrap();
     let shared = Rc::new(RefCell::new(0));
     let inner = shared.clone();
@@ -136,6 +136,8 @@ fn spawn_local_outside_a_local_set_panics_with_advice() {
 
 #[test]
 fn build_local_on_a_multi_thread_builder_is_an_error() {
-    let error = Builder::new_multi_thread().build_local().unwrap_err();
+    let error = Builder::new_multi_thread()
+        .build_local(Default::default())
+        .unwrap_err();
     assert!(error.to_string().contains("new_current_thread"));
 }

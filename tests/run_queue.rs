@@ -6,9 +6,12 @@
 //! On one worker the order is fully determined by the queue policy, so it is checked
 //! against a model of that policy, a few lines long: a task spawned by the running
 //! task takes the LIFO slot and pushes the slot's previous occupant to the back of the
-//! FIFO local queue; a yielding task goes to the back; after a task, the worker runs
-//! the LIFO slot, at most three times in a row, then pushes the slot's task to the
-//! back; otherwise it pops the front of the local queue. On two workers (stealing,
+//! FIFO local queue; a yielding task is deferred: set aside until the worker runs out
+//! of other work (and polls the drivers), then queued at the back in the order it
+//! yielded; after a task, the worker runs the LIFO slot, at most three times in a
+//! row, then pushes the slot's task to the back; otherwise it pops the front of the
+//! local queue. (The periodic driver poll also requeues deferred tasks; the test sets
+//! `event_interval` beyond the program's length so that it never happens mid-run.) On two workers (stealing,
 //! cross-thread wakes) the order is free, so the check is that every segment ran
 //! exactly once, each task's segments in order, and no child before its spawner.
 
@@ -107,11 +110,12 @@ fn model(root: &Arc<Node>) -> Vec<(u32, usize)> {
     struct Queues {
         lifo: Option<(Arc<Node>, usize)>,
         local: VecDeque<(Arc<Node>, usize)>,
+        deferred: Vec<(Arc<Node>, usize)>,
         log: Vec<(u32, usize)>,
     }
     impl Queues {
         /// One poll: the segment runs, its spawns take the LIFO slot in turn, and a
-        /// yield (when a segment follows) goes to the back.
+        /// yield (when a segment follows) is deferred.
         fn poll(&mut self, (node, segment): (Arc<Node>, usize)) {
             self.log.push((node.id, segment));
             for child in &node.segments[segment] {
@@ -120,13 +124,14 @@ fn model(root: &Arc<Node>) -> Vec<(u32, usize)> {
                 }
             }
             if segment + 1 < node.segments.len() {
-                self.local.push_back((node.clone(), segment + 1));
+                self.deferred.push((node.clone(), segment + 1));
             }
         }
     }
     let mut queues = Queues {
         lifo: None,
         local: VecDeque::new(),
+        deferred: Vec::new(),
         log: Vec::new(),
     };
     let mut next = Some((root.clone(), 0));
@@ -142,6 +147,11 @@ fn model(root: &Arc<Node>) -> Vec<(u32, usize)> {
             queues.poll(task);
         }
         next = queues.lifo.take().or_else(|| queues.local.pop_front());
+        if next.is_none() {
+            // Out of work: the drivers are polled and the yielded tasks queued again.
+            queues.local.extend(queues.deferred.drain(..));
+            next = queues.local.pop_front();
+        }
     }
     queues.log
 }
@@ -153,7 +163,11 @@ proptest! {
     fn one_worker_runs_tasks_in_the_order_of_the_queue_model(program in program()) {
         let mut tasks = 0;
         let root = number(&program, &mut tasks);
-        let rt = Builder::new_multi_thread().worker_threads(1).build().unwrap();
+        let rt = Builder::new_multi_thread()
+            .worker_threads(1)
+            .event_interval(u32::MAX)
+            .build()
+            .unwrap();
         let ran = run_on(&rt, &root, tasks);
         prop_assert_eq!(ran, model(&root));
     }

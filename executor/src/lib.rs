@@ -31,6 +31,8 @@
 
 mod blocking;
 mod loom;
+#[doc(hidden)]
+pub mod macro_support;
 pub mod runtime;
 mod scheduler;
 pub mod task;

@@ -42,6 +42,15 @@ impl Kind {
 enum Flavor {
     MultiThread,
     CurrentThread,
+    /// A `LocalRuntime`: current-thread, and the body need not be `Send`.
+    Local,
+}
+
+/// `unhandled_panic = "..."`: the `UnhandledPanic` variant to build with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UnhandledPanic {
+    Ignore,
+    ShutdownRuntime,
 }
 
 /// The parsed attribute arguments.
@@ -52,6 +61,9 @@ struct Config {
     /// `graceful_shutdown = "10s"`, in milliseconds.
     graceful_shutdown_millis: Option<u64>,
     crate_path: Path,
+    /// `name = "..."`: the runtime's name (`Handle::name`).
+    name: Option<LitStr>,
+    unhandled_panic: Option<UnhandledPanic>,
 }
 
 impl Config {
@@ -62,6 +74,8 @@ impl Config {
             start_paused: false,
             graceful_shutdown_millis: None,
             crate_path: syn::parse_quote!(::spindle),
+            name: None,
+            unhandled_panic: None,
         }
     }
 }
@@ -151,6 +165,8 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
     let mut start_paused_arg: Option<Meta> = None;
     let mut crate_arg: Option<Meta> = None;
     let mut graceful_arg: Option<Meta> = None;
+    let mut name_arg: Option<Meta> = None;
+    let mut unhandled_panic_arg: Option<Meta> = None;
 
     for argument in arguments {
         let Meta::NameValue(name_value) = &argument else {
@@ -158,7 +174,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
                 &argument,
                 format!(
                     "{}: expected `key = value`; the keys are `flavor`, `worker_threads`, \
-                     `start_paused`, `graceful_shutdown` and `crate`",
+                     `start_paused`, `name`, `unhandled_panic`, `graceful_shutdown` and `crate`",
                     kind.attribute_name()
                 ),
             ));
@@ -175,12 +191,14 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             "start_paused" => &mut start_paused_arg,
             "crate" => &mut crate_arg,
             "graceful_shutdown" => &mut graceful_arg,
+            "name" => &mut name_arg,
+            "unhandled_panic" => &mut unhandled_panic_arg,
             _ => {
                 push_error(syn::Error::new_spanned(
                     &name_value.path,
                     format!(
                         "{}: unknown option `{}`; the options are `flavor`, `worker_threads`, \
-                         `start_paused`, `graceful_shutdown` and `crate`",
+                         `start_paused`, `name`, `unhandled_panic`, `graceful_shutdown` and `crate`",
                         kind.attribute_name(),
                         name_value.path.to_token_stream()
                     ),
@@ -204,6 +222,9 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             }
             "graceful_shutdown" => parse_graceful_shutdown(kind, &name_value.value)
                 .map(|millis| config.graceful_shutdown_millis = Some(millis)),
+            "name" => parse_name(kind, &name_value.value).map(|name| config.name = Some(name)),
+            "unhandled_panic" => parse_unhandled_panic(kind, &name_value.value)
+                .map(|behavior| config.unhandled_panic = Some(behavior)),
             _ => parse_crate_path(kind, &name_value.value).map(|path| config.crate_path = path),
         };
         match result {
@@ -213,7 +234,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
     }
 
     if let Some(worker_threads) = &worker_threads_arg {
-        if config.flavor == Flavor::CurrentThread {
+        if config.flavor != Flavor::MultiThread {
             let hint = match kind {
                 Kind::Main => "#[spindle::main(flavor = \"multi_thread\", worker_threads = N)]",
                 Kind::Test => "#[spindle::test(flavor = \"multi_thread\", worker_threads = N)]",
@@ -227,6 +248,17 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
                 ),
             ));
         }
+    }
+
+    if let (Some(graceful), Flavor::Local) = (&graceful_arg, config.flavor) {
+        push_error(syn::Error::new_spanned(
+            graceful,
+            format!(
+                "{}: `graceful_shutdown` is not available with `flavor = \"local\"`; use the \
+                 current_thread or multi_thread flavor",
+                kind.attribute_name()
+            ),
+        ));
     }
 
     if let (Some(graceful), Kind::Test) = (&graceful_arg, kind) {
@@ -287,7 +319,7 @@ fn parse_flavor(kind: Kind, value: &Expr) -> syn::Result<Flavor> {
         syn::Error::new_spanned(
             value,
             format!(
-                "{}: unknown runtime flavor; expected \"multi_thread\" or \"current_thread\"",
+                "{}: unknown runtime flavor; expected \"multi_thread\", \"current_thread\" or \"local\"",
                 kind.attribute_name()
             ),
         )
@@ -295,7 +327,34 @@ fn parse_flavor(kind: Kind, value: &Expr) -> syn::Result<Flavor> {
     match string_literal(value).map(LitStr::value).as_deref() {
         Some("multi_thread") => Ok(Flavor::MultiThread),
         Some("current_thread") => Ok(Flavor::CurrentThread),
+        Some("local") => Ok(Flavor::Local),
         _ => Err(unknown()),
+    }
+}
+
+fn parse_name(kind: Kind, value: &Expr) -> syn::Result<LitStr> {
+    string_literal(value).cloned().ok_or_else(|| {
+        syn::Error::new_spanned(
+            value,
+            format!(
+                "{}: `name` expects a string, such as `name = \"ingest\"`",
+                kind.attribute_name()
+            ),
+        )
+    })
+}
+
+fn parse_unhandled_panic(kind: Kind, value: &Expr) -> syn::Result<UnhandledPanic> {
+    match string_literal(value).map(LitStr::value).as_deref() {
+        Some("ignore") => Ok(UnhandledPanic::Ignore),
+        Some("shutdown_runtime") => Ok(UnhandledPanic::ShutdownRuntime),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            format!(
+                "{}: `unhandled_panic` expects \"ignore\" or \"shutdown_runtime\"",
+                kind.attribute_name()
+            ),
+        )),
     }
 }
 
@@ -387,8 +446,21 @@ fn generate(kind: Kind, config: &Config, mut function: ItemFn) -> TokenStream {
 
     let mut builder = match config.flavor {
         Flavor::MultiThread => quote! { #crate_path::runtime::Builder::new_multi_thread() },
-        Flavor::CurrentThread => quote! { #crate_path::runtime::Builder::new_current_thread() },
+        Flavor::CurrentThread | Flavor::Local => {
+            quote! { #crate_path::runtime::Builder::new_current_thread() }
+        }
     };
+    if let Some(name) = &config.name {
+        builder.extend(quote! { .name(#name) });
+    }
+    match config.unhandled_panic {
+        Some(UnhandledPanic::Ignore) => builder
+            .extend(quote! { .unhandled_panic(#crate_path::runtime::UnhandledPanic::Ignore) }),
+        Some(UnhandledPanic::ShutdownRuntime) => builder.extend(
+            quote! { .unhandled_panic(#crate_path::runtime::UnhandledPanic::ShutdownRuntime) },
+        ),
+        None => {}
+    }
     if let Some(count) = config.worker_threads {
         builder.extend(quote! { .worker_threads(#count) });
     }
@@ -407,7 +479,8 @@ fn generate(kind: Kind, config: &Config, mut function: ItemFn) -> TokenStream {
         ReturnType::Default => syn::parse_quote!(()),
         ReturnType::Type(_, ty) => (**ty).clone(),
     };
-    let pin_body = if matches!(output_type, Type::ImplTrait(_)) {
+    // `impl Trait` cannot be named there, and `!` only on nightly.
+    let pin_body = if matches!(output_type, Type::ImplTrait(_) | Type::Never(_)) {
         quote! {}
     } else {
         quote_spanned! {body_span=>
@@ -416,10 +489,14 @@ fn generate(kind: Kind, config: &Config, mut function: ItemFn) -> TokenStream {
         }
     };
 
+    let build = match config.flavor {
+        Flavor::Local => quote! { build_local(::core::default::Default::default()) },
+        Flavor::MultiThread | Flavor::CurrentThread => quote! { build() },
+    };
     let runtime = quote! {
         #builder
             .enable_all()
-            .build()
+            .#build
             .unwrap_or_else(|error| ::core::panic!(#failure, error))
     };
     let run = match config.graceful_shutdown_millis {

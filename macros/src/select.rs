@@ -160,10 +160,33 @@ fn generate(input: SelectInput) -> TokenStream {
     let type_parameters: Vec<_> = (0..count)
         .map(|index| format_ident!("T{}", index, span = hygienic))
         .collect();
-    let futures: Vec<_> = (0..count)
-        .map(|index| format_ident!("future_{}", index, span = hygienic))
+    let evaluated: Vec<_> = (0..count)
+        .map(|index| format_ident!("evaluated_{}", index, span = hygienic))
         .collect();
     let indices: Vec<_> = (0..count).collect();
+    // SelectFutures::new(into_future(e0), SelectFutures::new(into_future(e1), ()))
+    let nested = evaluated
+        .iter()
+        .rev()
+        .fold(quote_spanned! {hygienic=> () }, |tail, evaluated| {
+            quote_spanned! {hygienic=>
+                #crate_path::__private::SelectFutures::new(
+                    ::core::future::IntoFuture::into_future(#evaluated),
+                    #tail,
+                )
+            }
+        });
+    // Branch i: `tail` i times, then `head`.
+    let projections: Vec<_> = (0..count)
+        .map(|index| {
+            let mut list = quote_spanned! {hygienic=> ::core::pin::Pin::as_mut(&mut futures) };
+            for _ in 0..index {
+                list =
+                    quote_spanned! {hygienic=> #crate_path::__private::SelectFutures::tail(#list) };
+            }
+            quote_spanned! {hygienic=> #crate_path::__private::SelectFutures::head(#list) }
+        })
+        .collect();
     let expressions = input.branches.iter().map(|branch| &branch.future);
     let patterns = input.branches.iter().map(|branch| &branch.pattern);
     let handlers = input.branches.iter().map(|branch| &branch.handler);
@@ -208,13 +231,19 @@ fn generate(input: SelectInput) -> TokenStream {
             }
             let mut disabled: [bool; #count] = [false; #count];
             #( #preconditions )*
-            let output = {
-                #(
-                    let mut #futures = ::core::pin::pin!(
-                        ::core::future::IntoFuture::into_future(#expressions)
-                    );
-                )*
-                ::core::future::poll_fn(|cx| {
+            #[allow(unused_mut)] // mutable for patterns that bind by `ref mut`
+            let mut output = {
+                // Evaluated together in one tuple, as tokio does: temporaries in the
+                // expressions (`&mut std::future::ready(())`) then live to the end of
+                // this block instead of the end of their own statement.
+                let ( #( #evaluated, )* ) = ( #( #expressions, )* );
+                let mut futures = ::core::pin::pin!(#nested);
+                ::core::future::poll_fn(move |cx| {
+                    // Out of budget: every spindle future inside would yield anyway.
+                    if !#crate_path::task::coop::has_budget_remaining() {
+                        cx.waker().wake_by_ref();
+                        return ::core::task::Poll::Pending;
+                    }
                     let first: usize = #first;
                     let mut any_pending = false;
                     // From `first` to the end, then from the start up to `first`.
@@ -226,7 +255,7 @@ fn generate(input: SelectInput) -> TokenStream {
                                         continue;
                                     }
                                     let output = match ::core::future::Future::poll(
-                                        ::core::pin::Pin::as_mut(&mut #futures),
+                                        #projections,
                                         cx,
                                     ) {
                                         ::core::task::Poll::Ready(output) => output,

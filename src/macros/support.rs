@@ -10,6 +10,7 @@ use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
+pub use spindle_executor::macro_support::SelectFutures;
 pub use spindle_macros::{join_internal, select_internal, try_join_internal};
 
 thread_local! {

@@ -144,7 +144,8 @@ impl Spawner {
         }
         // A later call (the runtime's owner, after a worker began the shutdown with no
         // time to wait) still waits for the threads, up to its own timeout.
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        // A timeout too long to represent (`Duration::MAX`) waits without a bound.
+        let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
         let mut state = pool.state.lock();
         while state.num_threads > 0 {
             state = match deadline {
@@ -193,6 +194,12 @@ impl Pool {
                         self.running.fetch_add(1, Ordering::SeqCst);
                         task.run();
                         self.running.fetch_sub(1, Ordering::SeqCst);
+                        // With the test clock paused, a parked runtime does not
+                        // auto-advance while blocking work is in flight; now that this
+                        // work is done it may, even if nobody awaits its JoinHandle.
+                        if runtime.driver().is_clock_paused() {
+                            runtime.driver().unpark();
+                        }
                     }
                     self.state.lock().num_idle += 1;
                 }

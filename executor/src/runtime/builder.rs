@@ -49,6 +49,7 @@ pub struct Builder {
     slow_poll_threshold: Option<Duration>,
     on_slow_poll: Option<SlowPollHook>,
     unhandled_panic: UnhandledPanic,
+    name: Option<String>,
 }
 
 impl Builder {
@@ -85,6 +86,7 @@ impl Builder {
             slow_poll_threshold: Some(Duration::from_millis(100)),
             on_slow_poll: None,
             unhandled_panic: UnhandledPanic::Ignore,
+            name: None,
         }
     }
 
@@ -394,6 +396,43 @@ impl Builder {
         self
     }
 
+    /// How many IO events a worker takes when it polls the driver while it still has
+    /// tasks to run (tokio's "busy tick").
+    ///
+    /// Accepted for programs written against tokio; spindle does not size busy polls
+    /// separately. A busy worker here polls the driver without blocking every
+    /// [`event_interval`](Builder::event_interval) ticks and takes up to
+    /// [`max_io_events_per_tick`](Builder::max_io_events_per_tick) events, and its
+    /// local queue is unbounded, so a large batch cannot overflow it.
+    ///
+    /// # Panics
+    ///
+    /// Panics when `events` is 0, as tokio does.
+    #[track_caller]
+    pub fn max_io_events_per_busy_tick(&mut self, events: usize) -> &mut Self {
+        assert!(
+            events > 0,
+            "Builder::max_io_events_per_busy_tick(0): a busy poll must be allowed at least one \
+             event; pass 1 or more"
+        );
+        self
+    }
+
+    /// Names the runtime; [`Handle::name`](super::Handle::name) returns it. The
+    /// name is for the program's own bookkeeping (logs, metrics labels); worker
+    /// threads are named with [`thread_name`](Builder::thread_name).
+    ///
+    /// ```
+    /// use spindle_executor::runtime::Builder;
+    ///
+    /// let rt = Builder::new_current_thread().name("ingest").build().unwrap();
+    /// assert_eq!(rt.handle().name(), Some("ingest"));
+    /// ```
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.name = Some(name.into());
+        self
+    }
+
     /// Enables the timer driver, which `spindle::time` (sleep, timeout, interval)
     /// needs. Without it, those panic with a message that says to call this.
     pub fn enable_time(&mut self) -> &mut Self {
@@ -441,6 +480,8 @@ impl Builder {
             None => default_worker_threads()?,
         };
         let config = Arc::new(Config {
+            id: super::Id::next(),
+            name: self.name.clone(),
             global_queue_interval: self.global_queue_interval.unwrap_or(31),
             event_interval: self.event_interval,
             thread_name: self.thread_name.clone(),
@@ -481,13 +522,26 @@ impl Builder {
 
 impl Builder {
     /// Builds a [`LocalRuntime`](super::LocalRuntime): a current-thread runtime whose
-    /// `block_on` and `spawn_local` accept futures that are not `Send`.
+    /// `block_on` and `spawn_local` accept futures that are not `Send`. `options`
+    /// has no settings yet; pass `LocalOptions::default()`.
+    ///
+    /// ```
+    /// use spindle_executor::runtime::{Builder, LocalOptions};
+    ///
+    /// let rt = Builder::new_current_thread()
+    ///     .enable_all()
+    ///     .build_local(LocalOptions::default())
+    ///     .unwrap();
+    /// let shared = std::rc::Rc::new(7);
+    /// assert_eq!(rt.block_on(async move { *shared }), 7);
+    /// ```
     ///
     /// # Errors
     ///
     /// Fails when this builder is for the multi-thread runtime (use
     /// `Builder::new_current_thread()`), or as [`build`](Builder::build) does.
-    pub fn build_local(&mut self) -> io::Result<super::LocalRuntime> {
+    pub fn build_local(&mut self, options: super::LocalOptions) -> io::Result<super::LocalRuntime> {
+        let _ = options;
         if self.flavor != RuntimeFlavor::CurrentThread {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -495,7 +549,7 @@ impl Builder {
                  Builder::new_current_thread(), since !Send tasks stay on one thread",
             ));
         }
-        Ok(super::LocalRuntime::new(self.build()?))
+        Ok(super::LocalRuntime::from_runtime(self.build()?))
     }
 }
 

@@ -32,6 +32,10 @@ pub(crate) fn contain_panics(
 pub(crate) type ThreadNameFn = Arc<dyn Fn() -> String + Send + Sync>;
 
 pub(crate) struct Config {
+    /// The runtime's process-unique id (`Handle::id`).
+    pub(crate) id: super::Id,
+    /// The name given with `Builder::name` (`Handle::name`).
+    pub(crate) name: Option<String>,
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
     pub(crate) thread_name: ThreadNameFn,

@@ -113,6 +113,14 @@ pub(crate) fn current_handle() -> Option<scheduler::Handle> {
         .flatten()
 }
 
+/// The entered runtime's handle (`Ok(None)`: none entered), or `Err` when this
+/// thread's context was already destroyed (the thread is exiting).
+pub(crate) fn current_handle_or_destroyed() -> Result<Option<scheduler::Handle>, ()> {
+    CONTEXT
+        .try_with(|cx| cx.handle.borrow().clone())
+        .map_err(|_| ())
+}
+
 /// Restores the previously entered handles on drop.
 pub(crate) struct SetHandleGuard {
     previous: Option<scheduler::Handle>,
@@ -123,16 +131,18 @@ pub(crate) struct SetHandleGuard {
 /// Enters the runtime's handle, and its timer handle when time is enabled, so that
 /// resources created on this thread find their runtime.
 pub(crate) fn set_current_handle(handle: &scheduler::Handle) -> SetHandleGuard {
-    let previous = CONTEXT
-        .try_with(|cx| cx.handle.borrow_mut().replace(handle.clone()))
-        .ok()
-        .flatten();
-    let time = handle.driver().time().map(|time| time.enter());
-    let io = handle.driver().io().map(|io| io.enter());
+    let entered = CONTEXT.try_with(|cx| cx.handle.borrow_mut().replace(handle.clone()));
+    // Gone only while the thread destroys its thread-locals (a runtime kept in a
+    // `thread_local!` is dropped then). The drivers' slots were created after ours,
+    // so they are gone too, and entering them would panic: skip them.
+    let alive = entered.is_ok();
+    let previous = entered.ok().flatten();
+    let time = alive.then(|| handle.driver().time().map(|time| time.enter()));
+    let io = alive.then(|| handle.driver().io().map(|io| io.enter()));
     SetHandleGuard {
         previous,
-        _time: time,
-        _io: io,
+        _time: time.flatten(),
+        _io: io.flatten(),
     }
 }
 
@@ -155,6 +165,12 @@ pub(crate) fn try_enter_runtime() -> Option<InRuntimeGuard> {
     } else {
         Some(InRuntimeGuard(()))
     }
+}
+
+/// True while this thread runs a runtime (a worker, or inside `block_on`), outside
+/// any `block_in_place` closure: where blocking the thread would stall tasks.
+pub(crate) fn is_in_runtime() -> bool {
+    CONTEXT.try_with(|cx| cx.in_runtime.get()).unwrap_or(false)
 }
 
 impl Drop for InRuntimeGuard {

@@ -53,11 +53,26 @@ impl fmt::Display for TryCurrentError {
 
 impl std::error::Error for TryCurrentError {}
 
+impl TryCurrentError {
+    /// True when no runtime was entered on this thread.
+    pub fn is_missing_context(&self) -> bool {
+        !self.thread_local_destroyed
+    }
+
+    /// True when the thread's runtime context was already destroyed (the call came
+    /// from a thread-local destructor while the thread exits).
+    pub fn is_thread_local_destroyed(&self) -> bool {
+        self.thread_local_destroyed
+    }
+}
+
 /// Keeps a runtime entered on this thread; dropping it restores what was entered
 /// before. Returned by [`Handle::enter`] and
 /// [`Runtime::enter`](crate::runtime::Runtime::enter).
 #[must_use = "the runtime is only entered while the guard is alive"]
 pub struct EnterGuard<'a> {
+    /// A `LocalRuntime`'s set, entered with it; left before the handle is.
+    _local: Option<crate::task::LocalEnterGuard>,
     _entered: context::SetHandleGuard,
     _not_send: PhantomData<(&'a Handle, *const ())>,
 }
@@ -95,10 +110,13 @@ impl Handle {
     /// assert!(Handle::try_current().is_ok());
     /// ```
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        match context::current_handle() {
-            Some(inner) => Ok(Handle { inner }),
-            None => Err(TryCurrentError {
+        match context::current_handle_or_destroyed() {
+            Ok(Some(inner)) => Ok(Handle { inner }),
+            Ok(None) => Err(TryCurrentError {
                 thread_local_destroyed: false,
+            }),
+            Err(()) => Err(TryCurrentError {
+                thread_local_destroyed: true,
             }),
         }
     }
@@ -162,8 +180,36 @@ impl Handle {
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
             _entered: context::set_current_handle(&self.inner),
+            _local: None,
             _not_send: PhantomData,
         }
+    }
+
+    /// Enters this runtime together with a `LocalRuntime`'s set.
+    pub(crate) fn enter_with_local(&self, local: crate::task::LocalEnterGuard) -> EnterGuard<'_> {
+        EnterGuard {
+            _entered: context::set_current_handle(&self.inner),
+            _local: Some(local),
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The runtime's process-unique id.
+    ///
+    /// ```
+    /// use spindle_executor::runtime::Runtime;
+    ///
+    /// let rt = Runtime::new().unwrap();
+    /// let inside = rt.block_on(async { spindle_executor::runtime::Handle::current().id() });
+    /// assert_eq!(inside, rt.handle().id());
+    /// ```
+    pub fn id(&self) -> super::Id {
+        self.inner.config().id
+    }
+
+    /// The name given with [`Builder::name`](super::Builder::name), if any.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.config().name.as_deref()
     }
 
     /// Which scheduler this runtime uses.
@@ -239,6 +285,9 @@ impl Handle {
         self.inner.is_shut_down()
     }
 }
+
+impl std::panic::UnwindSafe for Handle {}
+impl std::panic::RefUnwindSafe for Handle {}
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

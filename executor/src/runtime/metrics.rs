@@ -15,6 +15,8 @@ use crate::scheduler;
 #[derive(Debug, Default)]
 pub(crate) struct WorkerMetrics {
     pub(crate) park_count: AtomicU64,
+    /// Bumped once when the worker parks and once when it wakes: odd while parked.
+    pub(crate) park_unpark_count: AtomicU64,
     pub(crate) steal_count: AtomicU64,
     pub(crate) poll_count: AtomicU64,
     pub(crate) busy_nanos: AtomicU64,
@@ -146,6 +148,13 @@ impl RuntimeMetrics {
         WorkerMetrics::read(&self.worker(worker).park_count)
     }
 
+    /// Times worker `worker` parked plus times it woke up again: it grows by one on
+    /// each park and by one on each unpark, so it is odd while the worker is parked
+    /// and even while it runs.
+    pub fn worker_park_unpark_count(&self, worker: usize) -> u64 {
+        WorkerMetrics::read(&self.worker(worker).park_unpark_count)
+    }
+
     /// Successful steals by worker `worker` (each takes up to half a victim's queue).
     pub fn worker_steal_count(&self, worker: usize) -> u64 {
         WorkerMetrics::read(&self.worker(worker).steal_count)
@@ -157,9 +166,14 @@ impl RuntimeMetrics {
     }
 
     /// Time worker `worker` spent awake (running or looking for tasks), updated each
-    /// time it parks.
-    pub fn worker_busy_duration(&self, worker: usize) -> Duration {
+    /// time it parks (tokio's name for it).
+    pub fn worker_total_busy_duration(&self, worker: usize) -> Duration {
         Duration::from_nanos(WorkerMetrics::read(&self.worker(worker).busy_nanos))
+    }
+
+    /// The same as [`worker_total_busy_duration`](Self::worker_total_busy_duration).
+    pub fn worker_busy_duration(&self, worker: usize) -> Duration {
+        self.worker_total_busy_duration(worker)
     }
 
     /// Tasks worker `worker` moved to the shared queue because its local queue was

@@ -13,6 +13,7 @@ mod dump;
 mod graceful;
 mod handle;
 pub(crate) mod hooks;
+mod id;
 mod io_seam;
 mod local;
 mod metrics;
@@ -30,7 +31,8 @@ pub use dump::{TaskDump, TaskInfo, TaskState};
 pub use graceful::{DrainOutcome, ShutdownReport};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use hooks::TaskMeta;
-pub use local::LocalRuntime;
+pub use id::Id;
+pub use local::{LocalOptions, LocalRuntime};
 pub use metrics::RuntimeMetrics;
 pub(crate) use metrics::WorkerMetrics;
 pub(crate) use watchdog::PollSlot;
@@ -41,6 +43,52 @@ use crate::scheduler::{self, current_thread, multi_thread};
 use crate::task::JoinHandle;
 use config::Config;
 use driver::DriverConfig;
+
+/// The index of the worker thread this is called on, as the `worker_*` methods of
+/// [`RuntimeMetrics`] number workers; `None` off the runtime's workers (a thread of
+/// the blocking pool, a thread spindle did not start, or the thread inside a
+/// multi-thread runtime's `block_on`). On a current-thread runtime it is `Some(0)` on
+/// the thread driving the runtime. A task may move between workers across `.await`s.
+///
+/// ```
+/// use spindle_executor::runtime::{self, Builder};
+///
+/// let rt = Builder::new_multi_thread().worker_threads(2).build().unwrap();
+/// let index = rt.block_on(async { spindle_executor::spawn(async { runtime::worker_index() }).await });
+/// assert!(matches!(index.unwrap(), Some(0 | 1)));
+/// assert_eq!(runtime::worker_index(), None);
+/// ```
+pub fn worker_index() -> Option<usize> {
+    context::with_scheduler(|scheduler| scheduler.map(scheduler::Context::worker_index))
+}
+
+/// The message of the error IO on a socket returns once the socket's runtime was shut
+/// down; it must stay the reactor's text (`is_rt_shutdown_err` compares with it, and
+/// `tests/runtime_api.rs` pins the two together).
+const RUNTIME_SHUT_DOWN_IO_ERROR: &str =
+    "the runtime that owned this socket was shut down, so its IO driver is gone: \
+     keep the runtime alive while its sockets are in use, or create the socket inside \
+     the runtime that uses it";
+
+/// True when `err` is the error an IO resource returns because its runtime was shut
+/// down (rather than a failure of the operation itself).
+///
+/// ```
+/// use spindle_executor::runtime::is_rt_shutdown_err;
+///
+/// let other = std::io::Error::other("connection reset");
+/// assert!(!is_rt_shutdown_err(&other));
+/// ```
+pub fn is_rt_shutdown_err(err: &io::Error) -> bool {
+    match err.get_ref() {
+        Some(inner) => {
+            err.kind() == io::ErrorKind::Other
+                && inner.source().is_none()
+                && inner.to_string() == RUNTIME_SHUT_DOWN_IO_ERROR
+        }
+        None => false,
+    }
+}
 
 const NESTED_BLOCK_ON: &str =
     "block_on called from inside a spindle runtime: blocking this thread \
@@ -221,6 +269,11 @@ impl Runtime {
         &self.handle
     }
 
+    /// The runtime's counters, as [`Handle::metrics`] gives them.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        self.handle.metrics()
+    }
+
     /// Enters the runtime on this thread until the guard is dropped, so
     /// `spindle::spawn` works from synchronous code.
     ///
@@ -368,10 +421,23 @@ impl Runtime {
     }
 }
 
+/// Dropping a runtime waits for its threads; inside another runtime that would
+/// block a thread that runs tasks. A `&'static str`, so the panic payload is one.
+const DROP_IN_RUNTIME: &str = "Cannot drop a runtime in a context where blocking is not \
+     allowed: this runtime was dropped from inside another runtime (a task or a block_on), and \
+     dropping waits for its threads. Drop it from synchronous code, move it into \
+     spawn_blocking to drop it there, or call shutdown_background() or \
+     shutdown_timeout(Duration::ZERO), which do not wait";
+
 impl Drop for Runtime {
     fn drop(&mut self) {
         if let Some(watchdog) = &self.watchdog {
             watchdog.stop();
+        }
+        if !self.shut_down && context::is_in_runtime() && !std::thread::panicking() {
+            // Stop it without waiting, so nothing leaks, then report the misuse.
+            self.shutdown(Some(Duration::ZERO));
+            std::panic::panic_any(DROP_IN_RUNTIME);
         }
         self.shutdown(None);
     }
@@ -386,6 +452,9 @@ fn start_watchdog(
         .map(|threshold| watchdog::Watchdog::start(runtime, threshold, config.on_slow_poll.clone()))
         .transpose()
 }
+
+impl std::panic::UnwindSafe for Runtime {}
+impl std::panic::RefUnwindSafe for Runtime {}
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -59,6 +59,9 @@ pub(crate) struct CurrentThread {
 
 struct Core {
     tasks: VecDeque<Notified>,
+    /// Tasks that yielded (`Schedule::defer`): queued again after the next driver
+    /// poll.
+    deferred: Vec<Notified>,
     tick: u32,
     driver: Driver,
 }
@@ -96,6 +99,7 @@ pub(crate) fn create(
     let scheduler = CurrentThread {
         core: Mutex::new(Some(Box::new(Core {
             tasks: VecDeque::new(),
+            deferred: Vec::new(),
             tick: 0,
             driver,
         }))),
@@ -136,6 +140,34 @@ impl Handle {
                 }
             }
         })
+    }
+
+    /// Puts a task that yielded aside until the next driver poll, when this is the
+    /// runtime's own thread with the core; otherwise schedules it as usual.
+    fn defer_task(self: &Arc<Self>, task: Notified) {
+        let mut task = Some(task);
+        context::with_scheduler(|cx| {
+            let Some(scheduler::Context::CurrentThread(cx)) = cx else {
+                return;
+            };
+            if !Arc::ptr_eq(&cx.handle, self) {
+                return;
+            }
+            let Ok(mut slot) = cx.core.try_borrow_mut() else {
+                return;
+            };
+            // Only take the task once the core is known to be here (a thread that
+            // handed its core away in `block_in_place` has none): otherwise it falls
+            // through to ordinary scheduling below.
+            if let Some(core) = slot.as_mut() {
+                if let Some(deferred) = task.take() {
+                    core.deferred.push(deferred);
+                }
+            }
+        });
+        if let Some(task) = task {
+            self.schedule_task(task);
+        }
     }
 
     fn schedule_task(self: &Arc<Self>, task: Notified) {
@@ -196,6 +228,10 @@ impl Handle {
 impl Schedule for Arc<Handle> {
     fn schedule(&self, task: Notified) {
         self.schedule_task(task);
+    }
+
+    fn defer(&self, task: Notified) {
+        self.defer_task(task);
     }
 
     fn unhandled_panic(&self) {
@@ -275,6 +311,7 @@ impl CurrentThread {
         if let scheduler::Context::CurrentThread(cx) = cx {
             if let Some(mut core) = cx.core.into_inner() {
                 core.tasks.clear();
+                core.deferred.clear();
                 core.driver.shutdown_io();
             }
         }
@@ -353,11 +390,17 @@ impl Context {
                 spindle_sync::coop::with_budget(|| task.run());
                 handle.poll_slot.end(number);
             }
-            let timeout = if queues_empty && !handle.main_woken.load(Ordering::Acquire) {
-                None
-            } else {
-                Some(Duration::ZERO)
-            };
+            let has_deferred = self
+                .core
+                .borrow()
+                .as_ref()
+                .is_some_and(|core| !core.deferred.is_empty());
+            let timeout =
+                if queues_empty && !has_deferred && !handle.main_woken.load(Ordering::Acquire) {
+                    None
+                } else {
+                    Some(Duration::ZERO)
+                };
             self.park(handle, timeout);
         }
     }
@@ -390,6 +433,7 @@ impl Context {
         let sleeping = timeout.is_none();
         if sleeping {
             WorkerMetrics::add(&handle.metrics.park_count, 1);
+            WorkerMetrics::add(&handle.metrics.park_unpark_count, 1);
             let busy = self
                 .busy_since
                 .replace(None)
@@ -401,8 +445,14 @@ impl Context {
         }
         let runtime_idle = sleeping && handle.blocking.num_running() == 0;
         core.driver.park(timeout, runtime_idle);
+        // The drivers were polled: tasks that yielded may run again.
+        let Core {
+            tasks, deferred, ..
+        } = &mut *core;
+        tasks.extend(deferred.drain(..));
         if sleeping {
             self.busy_since.set(Some(Instant::now()));
+            WorkerMetrics::add(&handle.metrics.park_unpark_count, 1);
             if let Some(hook) = &config.on_thread_unpark {
                 hook();
             }

@@ -127,3 +127,14 @@ impl Handle {
         }
     }
 }
+
+impl Context {
+    /// The index of the worker this thread is (0 for the thread driving a
+    /// current-thread runtime).
+    pub(crate) fn worker_index(&self) -> usize {
+        match self {
+            Context::CurrentThread(_) => 0,
+            Context::MultiThread(context) => context.worker_index(),
+        }
+    }
+}

@@ -64,6 +64,10 @@ pub(crate) fn abort_task(raw: RawTask) {
     }
 }
 
+// Its only operations are atomic transitions of the task's state word.
+impl std::panic::UnwindSafe for AbortHandle {}
+impl std::panic::RefUnwindSafe for AbortHandle {}
+
 impl Clone for AbortHandle {
     fn clone(&self) -> Self {
         AbortHandle::new(self.raw)

@@ -12,7 +12,8 @@ use crate::scheduler::{self, multi_thread};
 ///
 /// # Panics
 ///
-/// Panics on a current-thread runtime, whose only thread cannot be handed over: use
+/// Panics on a current-thread runtime, whose only thread cannot be handed over, and
+/// inside a `LocalSet` or `LocalRuntime`, whose tasks cannot leave the thread: use
 /// `spawn_blocking` there. Outside any runtime, `work` simply runs.
 ///
 /// ```
@@ -34,6 +35,13 @@ pub fn block_in_place<F, R>(work: F) -> R
 where
     F: FnOnce() -> R,
 {
+    if super::local::is_in_local_set() {
+        panic!(
+            "block_in_place called inside a LocalSet (or a LocalRuntime): can call blocking \
+             only when running on the multi-threaded runtime, and a LocalSet's tasks must stay \
+             on its thread. Use spawn_blocking and await its JoinHandle instead"
+        );
+    }
     match multi_thread::block_in_place(work) {
         Ok(output) => output,
         Err(work) => {
@@ -42,12 +50,16 @@ where
             });
             if on_current_thread_scheduler {
                 panic!(
-                    "block_in_place called on a current-thread runtime, whose only thread \
-                     cannot be handed over while it blocks: use spawn_blocking and await its \
+                    "block_in_place called on a current-thread runtime: can call blocking only \
+                     when running on the multi-threaded runtime, since the only thread cannot \
+                     be handed over while it blocks. Use spawn_blocking and await its \
                      JoinHandle, or build the runtime with Builder::new_multi_thread()"
                 );
             }
-            work()
+            // A multi-thread runtime's `block_on` thread, or no runtime at all: there
+            // is no queue to hand over, but `work` is still blocking code, outside the
+            // runtime (so it may enter another) and free of the task's budget.
+            context::exit_runtime(|| spindle_sync::coop::with_unconstrained(work))
         }
     }
 }

@@ -50,6 +50,14 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
         self.schedule(task);
     }
 
+    /// The running task yielded on purpose (`yield_now`, or its cooperative budget
+    /// ran out): a scheduler that can should run it only after its next look at the
+    /// IO and timer drivers, so the events it may be waiting for get a chance to
+    /// arrive first.
+    fn defer(&self, task: Notified) {
+        self.yield_now(task);
+    }
+
     /// A task panicked and nobody holds its `JoinHandle` to see it.
     fn unhandled_panic(&self) {}
 

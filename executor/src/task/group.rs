@@ -96,14 +96,14 @@ impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
         let mut first_failure: Option<TaskGroupError<E>> = None;
         while let Some(result) = self.tasks.join_next_with_id().await {
             let failure = match result {
-                (_, Ok((index, Ok(output)))) => {
+                Ok((_, (index, Ok(output)))) => {
                     outputs[index] = Some(output);
                     continue;
                 }
-                (task, Ok((_, Err(error)))) => TaskGroupError::Failed { error, task },
+                Ok((task, (_, Err(error)))) => TaskGroupError::Failed { error, task },
                 // Siblings we cancelled ourselves are not failures of their own.
-                (_, Err(error)) if error.is_cancelled() && first_failure.is_some() => continue,
-                (_, Err(error)) => TaskGroupError::Aborted(error),
+                Err(error) if error.is_cancelled() && first_failure.is_some() => continue,
+                Err(error) => TaskGroupError::Aborted(error),
             };
             if first_failure.is_none() {
                 first_failure = Some(failure);

@@ -101,10 +101,26 @@ impl<F: Future, S: Schedule> Harness<F, S> {
         // SAFETY: the caller holds `RUNNING`.
         let polled = panic::catch_unwind(AssertUnwindSafe(|| {
             let _current = context::set_current_task(self.cell.cast());
+            // A future whose poll panics is dropped while the panic unwinds, as in
+            // tokio: its destructor sees `std::thread::panicking()` and can tell a
+            // crash from a cancellation.
+            struct DropFutureOnUnwind<'a, F: Future, S: Schedule>(&'a Harness<F, S>);
+            impl<F: Future, S: Schedule> Drop for DropFutureOnUnwind<'_, F, S> {
+                fn drop(&mut self) {
+                    // SAFETY: the guard lives inside this poll, while the caller holds
+                    // `RUNNING`; it is forgotten when the poll returns normally.
+                    unsafe { self.0.drop_future() }
+                }
+            }
+            let drop_on_unwind = DropFutureOnUnwind(&self);
             // SAFETY: the caller holds `RUNNING` from a notified, not-complete state, so
             // the stage is ours and still holds the future.
-            unsafe { self.cell().poll_future(&mut cx) }
+            let polled = unsafe { self.cell().poll_future(&mut cx) };
+            std::mem::forget(drop_on_unwind);
+            polled
         }));
+        // Taken on every path, so a `yield_now` never leaks into the next task's poll.
+        let yielded = super::yield_now::take_yield_request();
         if let Some(hook) = hooks.and_then(|hooks| hooks.after_poll.as_ref()) {
             let _ = panic::catch_unwind(AssertUnwindSafe(|| hook(&TaskMeta::new(self.header()))));
         }
@@ -120,16 +136,21 @@ impl<F: Future, S: Schedule> Harness<F, S> {
                 self.complete(result);
             }
             Err(payload) => {
-                let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-                    // SAFETY: still `RUNNING`.
-                    unsafe { self.drop_future() }
-                }));
+                // The future was dropped during the unwind (`DropFutureOnUnwind`).
                 self.complete(Err(Failure::panic(payload)));
             }
             Ok(Poll::Pending) => match self.header().state.transition_to_idle() {
                 TransitionToIdle::Ok => {}
                 TransitionToIdle::OkNotified => {
-                    self.cell().core.scheduler.yield_now(Notified(self.raw()));
+                    let scheduler = &self.cell().core.scheduler;
+                    // Woken by its own `yield_now`, or forced to yield by a spent
+                    // budget: run it after the drivers were polled (as tokio defers).
+                    let deferred = yielded || !spindle_sync::coop::has_budget_remaining();
+                    if deferred {
+                        scheduler.defer(Notified(self.raw()));
+                    } else {
+                        scheduler.yield_now(Notified(self.raw()));
+                    }
                 }
                 TransitionToIdle::OkDealloc => self.dealloc(),
                 TransitionToIdle::Cancelled => self.cancel_and_complete(),

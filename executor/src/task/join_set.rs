@@ -153,23 +153,37 @@ impl<T> JoinSet<T> {
         std::future::poll_fn(|cx| self.poll_join_next(cx)).await
     }
 
-    /// As [`join_next`](JoinSet::join_next), with the id of the task that finished.
-    pub async fn join_next_with_id(&mut self) -> Option<(Id, Result<T, JoinError>)> {
-        std::future::poll_fn(|cx| match self.poll_next_ready(cx, true) {
-            Poll::Ready(Some((id, result))) => Poll::Ready(Some((id, result))),
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        })
-        .await
+    /// As [`join_next`](JoinSet::join_next), with the id of the task that finished
+    /// (a failed task's id is in its [`JoinError::id`]).
+    ///
+    /// ```
+    /// use spindle_executor::task::JoinSet;
+    ///
+    /// # spindle_executor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut set = JoinSet::new();
+    /// let spawned = set.spawn(async { "done" }).id();
+    /// let (id, output) = set.join_next_with_id().await.unwrap().unwrap();
+    /// assert_eq!((id, output), (spawned, "done"));
+    /// # });
+    /// ```
+    pub async fn join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
+        std::future::poll_fn(|cx| self.poll_join_next_with_id(cx)).await
     }
 
     /// Returns the result of a task that already finished, without waiting; `None`
     /// when none has.
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
+        self.try_join_next_with_id()
+            .map(|result| result.map(|(_, output)| output))
+    }
+
+    /// As [`try_join_next`](JoinSet::try_join_next), with the id of the task that
+    /// finished.
+    pub fn try_join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
         let waker = Waker::noop();
         let mut cx = Context::from_waker(waker);
         match self.poll_next_ready(&mut cx, false) {
-            Poll::Ready(result) => result.map(|(_, result)| result),
+            Poll::Ready(result) => result.map(with_id),
             Poll::Pending => None,
         }
     }
@@ -178,6 +192,16 @@ impl<T> JoinSet<T> {
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
         self.poll_next_ready(cx, true)
             .map(|ready| ready.map(|(_, result)| result))
+    }
+
+    /// As [`poll_join_next`](JoinSet::poll_join_next), with the id of the task that
+    /// finished.
+    pub fn poll_join_next_with_id(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<(Id, T), JoinError>>> {
+        self.poll_next_ready(cx, true)
+            .map(|ready| ready.map(with_id))
     }
 
     fn poll_next_ready(
@@ -242,6 +266,57 @@ impl<T> JoinSet<T> {
     }
 }
 
+/// A finished member's result with its id moved inside the `Ok` (a `JoinError`
+/// already carries the id).
+fn with_id<T>((id, result): (Id, Result<T, JoinError>)) -> Result<(Id, T), JoinError> {
+    result.map(|output| (id, output))
+}
+
+impl<T: 'static> JoinSet<T> {
+    /// Spawns a `!Send` future onto the current [`LocalSet`](super::LocalSet) (or
+    /// `LocalRuntime`) and adds it to the set.
+    ///
+    /// # Panics
+    ///
+    /// Panics outside a `LocalSet`, as [`spawn_local`](super::spawn_local) does.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use spindle_executor::runtime::Builder;
+    /// use spindle_executor::task::{JoinSet, LocalSet};
+    ///
+    /// let rt = Builder::new_current_thread().build().unwrap();
+    /// let total = LocalSet::new().block_on(&rt, async {
+    ///     let mut set = JoinSet::new();
+    ///     for n in 1..=3 {
+    ///         let shared = Rc::new(n); // not Send
+    ///         set.spawn_local(async move { *shared });
+    ///     }
+    ///     set.join_all().await.into_iter().sum::<i32>()
+    /// });
+    /// assert_eq!(total, 6);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        let handle = super::spawn_local(future);
+        self.insert(handle)
+    }
+
+    /// Spawns a `!Send` future onto `local` and adds it to the set; it runs when
+    /// `local` is run.
+    #[track_caller]
+    pub fn spawn_local_on<F>(&mut self, future: F, local: &super::LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        let handle = local.spawn_local(future);
+        self.insert(handle)
+    }
+}
+
 impl<T: Send + 'static> JoinSet<T> {
     /// Spawns `future` on the current runtime and adds it to the set.
     ///
@@ -290,6 +365,53 @@ impl<T: Send + 'static> JoinSet<T> {
     /// Ids of the tasks in the set.
     pub fn ids(&self) -> impl Iterator<Item = Id> + '_ {
         self.handles.iter().map(|(_, member)| member.handle.id())
+    }
+}
+
+/// Collecting futures into a `JoinSet` spawns each on the current runtime.
+///
+/// # Panics
+///
+/// Panics outside a runtime, as [`spawn`](super::spawn) does.
+///
+/// ```
+/// use spindle_executor::task::JoinSet;
+///
+/// # spindle_executor::runtime::Runtime::new().unwrap().block_on(async {
+/// let set: JoinSet<u32> = (1..=4).map(|n| async move { n * 10 }).collect();
+/// let mut outputs = set.join_all().await;
+/// outputs.sort();
+/// assert_eq!(outputs, [10, 20, 30, 40]);
+/// # });
+/// ```
+impl<T, F> FromIterator<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    #[track_caller]
+    fn from_iter<I: IntoIterator<Item = F>>(futures: I) -> Self {
+        let mut set = JoinSet::new();
+        set.extend(futures);
+        set
+    }
+}
+
+/// Extending a `JoinSet` with futures spawns each on the current runtime.
+///
+/// # Panics
+///
+/// Panics outside a runtime, as [`spawn`](super::spawn) does.
+impl<T, F> Extend<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = F>>(&mut self, futures: I) {
+        for future in futures {
+            self.spawn(future);
+        }
     }
 }
 

@@ -56,6 +56,7 @@ pub struct LocalSet {
 }
 
 struct LocalContext {
+    id: crate::runtime::Id,
     shared: Arc<LocalShared>,
     queue: RefCell<VecDeque<Notified>>,
     tick: Cell<u32>,
@@ -120,6 +121,7 @@ impl LocalSet {
     pub fn new() -> LocalSet {
         LocalSet {
             context: Rc::new(LocalContext {
+                id: crate::runtime::Id::next(),
                 shared: Arc::new(LocalShared {
                     owned: OwnedTasks::new(1),
                     remote: Mutex::new(RemoteQueue {
@@ -170,6 +172,35 @@ impl LocalSet {
         .await
     }
 
+    /// Makes this set the thread's current one until the guard is dropped, so that
+    /// [`spawn_local`] outside `run_until` spawns onto it. Its tasks still only run
+    /// while the set is polled.
+    ///
+    /// ```
+    /// use spindle_executor::runtime::Builder;
+    /// use spindle_executor::task::{self, LocalSet};
+    ///
+    /// let rt = Builder::new_current_thread().build().unwrap();
+    /// let local = LocalSet::new();
+    /// let task = {
+    ///     let _entered = local.enter();
+    ///     task::spawn_local(async { "ran in the set" })
+    /// };
+    /// assert_eq!(local.block_on(&rt, task).unwrap(), "ran in the set");
+    /// ```
+    pub fn enter(&self) -> LocalEnterGuard {
+        let previous = CURRENT.with(|current| current.borrow_mut().replace(self.context.clone()));
+        LocalEnterGuard {
+            previous,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The set's id: process-unique, from the same counter as runtimes' ids.
+    pub fn id(&self) -> crate::runtime::Id {
+        self.context.id
+    }
+
     /// How many tasks of this set are alive.
     pub fn len(&self) -> usize {
         self.context.shared.owned.len()
@@ -181,6 +212,27 @@ impl LocalSet {
     }
 }
 
+/// Keeps a [`LocalSet`] current on this thread; from [`LocalSet::enter`]. Dropping it
+/// restores the set that was current before.
+#[must_use = "the set is only entered while the guard is alive"]
+pub struct LocalEnterGuard {
+    previous: Option<Rc<LocalContext>>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for LocalEnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+impl fmt::Debug for LocalEnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalEnterGuard").finish_non_exhaustive()
+    }
+}
+
 impl LocalContext {
     fn spawn<F>(self: &Rc<Self>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
@@ -189,13 +241,35 @@ impl LocalContext {
     {
         let (owned, notified, join) = super::new_owned_task(future, self.shared.clone(), meta);
         match self.shared.owned.bind(owned) {
-            Ok(()) => self.queue.borrow_mut().push_back(notified),
+            Ok(()) => {
+                self.queue.borrow_mut().push_back(notified);
+                // Spawned from outside the set's own run (beside a pending `run_until`
+                // in one `select!`, say): wake whoever polls the set, or the new task
+                // would wait for some unrelated wake.
+                if !self.is_current() {
+                    let waker = self.shared.remote.lock().waker.take();
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
+                }
+            }
             Err(owned) => {
                 drop(notified);
                 owned.shutdown();
             }
         }
         join
+    }
+
+    /// True when this set is the thread's current one (it is running).
+    fn is_current(self: &Rc<Self>) -> bool {
+        CURRENT
+            .try_with(|current| {
+                current
+                    .try_borrow()
+                    .is_ok_and(|set| set.as_ref().is_some_and(|set| Rc::ptr_eq(set, self)))
+            })
+            .unwrap_or(false)
     }
 
     /// Runs `f` with this set as the thread's current set (restoring the previous).
@@ -207,7 +281,12 @@ impl LocalContext {
                 let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
             }
         }
-        let previous = CURRENT.with(|current| current.borrow_mut().replace(self.clone()));
+        // During thread-local destruction (a set kept in a `thread_local!`) the slot
+        // may be gone: the set's tasks are then cancelled without it being current.
+        let Ok(previous) = CURRENT.try_with(|current| current.borrow_mut().replace(self.clone()))
+        else {
+            return f();
+        };
         let _restore = Restore(previous);
         f()
     }
@@ -288,6 +367,14 @@ impl fmt::Debug for LocalSet {
     }
 }
 
+/// True while a `LocalSet` is current on this thread (it is being run, one of its
+/// tasks is polled or dropped, or it was entered).
+pub(crate) fn is_in_local_set() -> bool {
+    CURRENT
+        .try_with(|current| current.try_borrow().map_or(true, |set| set.is_some()))
+        .unwrap_or(false)
+}
+
 /// Spawns a `!Send` future onto the `LocalSet` being run on this thread.
 ///
 /// # Panics
@@ -306,7 +393,7 @@ where
         Some(context) => context.spawn(future, meta),
         None => panic!(
             "spawn_local called outside a LocalSet: run the code with LocalSet::run_until, \
-             LocalSet::block_on, or on a LocalRuntime (Builder::new_current_thread().build_local())"
+             LocalSet::block_on, or on a LocalRuntime (Builder::new_current_thread().build_local(Default::default()))"
         ),
     }
 }

@@ -10,6 +10,7 @@ mod abort;
 mod block_in_place;
 mod builder;
 pub(crate) mod cell;
+pub mod coop;
 mod error;
 mod group;
 mod harness;
@@ -38,11 +39,16 @@ pub use group::{TaskGroup, TaskGroupError};
 pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
-pub use local::{spawn_local, LocalSet};
+pub use local::{spawn_local, LocalEnterGuard, LocalSet};
 pub use spawn::{spawn, spawn_blocking};
 pub use spindle_sync::coop::{consume_budget, unconstrained, Unconstrained};
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
+
+/// The futures this module's functions return, at tokio's `task::futures` path.
+pub mod futures {
+    pub use super::task_local::TaskLocalFuture;
+}
 
 use cell::{Cell, Header, Schedule};
 

@@ -138,6 +138,20 @@ impl<T: 'static> LocalKey<T> {
 }
 
 impl<T: Clone + 'static> LocalKey<T> {
+    /// A clone of the value in scope, or an error outside every scope of this key.
+    ///
+    /// ```
+    /// spindle_executor::task_local! {
+    ///     static USER: String;
+    /// }
+    ///
+    /// assert!(USER.try_get().is_err());
+    /// USER.sync_scope("ada".to_string(), || assert_eq!(USER.try_get().unwrap(), "ada"));
+    /// ```
+    pub fn try_get(&'static self) -> Result<T, AccessError> {
+        self.try_with(T::clone)
+    }
+
     /// A copy of the value.
     ///
     /// # Panics
@@ -177,6 +191,28 @@ pin_project! {
                 });
             }
         }
+    }
+}
+
+impl<T: 'static, F> TaskLocalFuture<T, F> {
+    /// Takes the scope's value out of the future: `Some` the first time, `None` once
+    /// it was taken. The future may still be polled (or was already completed);
+    /// from then on the key has no value inside it.
+    ///
+    /// ```
+    /// spindle_executor::task_local! {
+    ///     static REQUEST_ID: u32;
+    /// }
+    ///
+    /// # spindle_executor::runtime::Runtime::new().unwrap().block_on(async {
+    /// let mut scoped = Box::pin(REQUEST_ID.scope(7, async {}));
+    /// scoped.as_mut().await;
+    /// assert_eq!(scoped.as_mut().take_value(), Some(7));
+    /// assert_eq!(scoped.as_mut().take_value(), None);
+    /// # });
+    /// ```
+    pub fn take_value(self: Pin<&mut Self>) -> Option<T> {
+        self.project().slot.take()
     }
 }
 

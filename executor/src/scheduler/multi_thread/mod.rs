@@ -96,6 +96,10 @@ impl Schedule for Arc<Handle> {
         self.schedule_task(task, true);
     }
 
+    fn defer(&self, task: Notified) {
+        worker::defer_task(self, task);
+    }
+
     fn hooks(&self) -> Option<&TaskHooks> {
         self.config.task_hooks.as_ref()
     }

@@ -111,6 +111,9 @@ struct Core {
     lifo_enabled: bool,
     lifo_polls_in_a_row: u8,
     local: LocalQueue<Notified>,
+    /// Tasks that yielded (`Schedule::defer`): moved to `local` after the next driver
+    /// poll (`maintenance`), which the worker does before it would park.
+    deferred: Vec<Notified>,
     is_searching: bool,
     is_shutdown: bool,
     /// Taken out while the worker sleeps, so the core itself can sit in the thread's
@@ -153,6 +156,7 @@ pub(super) fn create(
             ticks_to_maintenance: config.event_interval,
             ticks_to_injector_first: config.global_queue_interval,
             lifo_slot: None,
+            deferred: Vec::new(),
             lifo_enabled: true,
             lifo_polls_in_a_row: 0,
             local,
@@ -256,6 +260,11 @@ impl Shared {
 }
 
 impl Context {
+    /// This worker's index, as the `worker_*` metrics number workers.
+    pub(crate) fn worker_index(&self) -> usize {
+        self.index
+    }
+
     fn shared(&self) -> &Shared {
         &self.handle.shared
     }
@@ -283,6 +292,13 @@ impl Context {
                     Some(returned) => core = returned,
                     None => return,
                 },
+                // Only yielded tasks are left: poll the drivers, then run them.
+                None if !core.deferred.is_empty() => {
+                    core = self.maintenance(core);
+                    if core.is_shutdown {
+                        break;
+                    }
+                }
                 None => core = self.park(core),
             }
         }
@@ -298,6 +314,10 @@ impl Context {
             unreachable!("the core was put in the context just above");
         };
         core.is_shutdown = self.shared().is_shutdown.load(Ordering::Acquire);
+        // The drivers were polled: tasks that yielded may run again.
+        for task in core.deferred.drain(..) {
+            core.local.push(task);
+        }
         core
     }
 
@@ -429,6 +449,7 @@ impl Context {
         }
         let metrics = self.metrics();
         WorkerMetrics::add(&metrics.park_count, 1);
+        WorkerMetrics::add(&metrics.park_unpark_count, 1);
         let busy = core.busy_since.elapsed();
         WorkerMetrics::add(&metrics.busy_nanos, busy.as_nanos() as u64);
         let idle = &self.shared().idle;
@@ -464,6 +485,7 @@ impl Context {
             }
         }
         core.busy_since = Instant::now();
+        WorkerMetrics::add(&self.metrics().park_unpark_count, 1);
         if let Some(hook) = &config.on_thread_unpark {
             hook();
         }
@@ -504,6 +526,7 @@ impl Context {
             self.shared().idle.transition_worker_from_searching();
         }
         drop(core.lifo_slot.take());
+        core.deferred.clear();
         while let Some(task) = core.local.pop() {
             drop(task);
         }
@@ -612,7 +635,11 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(work: F) -> Result<R, F> {
     }
     context::set_current_task_blocking(true);
     let _unmark = Unmark;
-    Ok(context::exit_runtime(work))
+    // `work` is blocking code: the task's cooperative budget does not apply to it
+    // (a futures executor inside it would spin on a spent budget).
+    Ok(context::exit_runtime(|| {
+        spindle_sync::coop::with_unconstrained(work)
+    }))
 }
 
 pub(super) fn schedule_task(handle: &Arc<Handle>, task: Notified, is_yield: bool) {
@@ -652,6 +679,34 @@ pub(super) fn schedule_task(handle: &Arc<Handle>, task: Notified, is_yield: bool
     });
     if let Some(task) = task {
         schedule_remote(handle, task);
+    }
+}
+
+/// Puts a task that yielded aside until this worker's next driver poll, when called
+/// on a worker of `handle` that holds its core; otherwise schedules it as a yield.
+pub(super) fn defer_task(handle: &Arc<Handle>, task: Notified) {
+    let mut task = Some(task);
+    context::with_scheduler(|cx| {
+        let Some(scheduler::Context::MultiThread(cx)) = cx else {
+            return;
+        };
+        if !Arc::ptr_eq(&cx.handle, handle) {
+            return;
+        }
+        let Ok(mut slot) = cx.core.try_borrow_mut() else {
+            return;
+        };
+        // Only take the task once the core is known to be here (a thread that
+        // handed its core away in `block_in_place` has none): otherwise it falls
+        // through to ordinary scheduling below.
+        if let Some(core) = slot.as_mut() {
+            if let Some(deferred) = task.take() {
+                core.deferred.push(deferred);
+            }
+        }
+    });
+    if let Some(task) = task {
+        schedule_task(handle, task, true);
     }
 }
 
@@ -717,12 +772,20 @@ pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
     // wait for the workers: a task that was being polled when the list was closed is
     // dropped by its worker, and the owner is promised every task dropped on return.
     let first = !shared.is_shutdown.swap(true, Ordering::SeqCst);
-    let deadline = timeout.map(|timeout| Instant::now() + timeout);
+    // A timeout too long to represent (`Duration::MAX`) waits without a bound.
+    let deadline = timeout.and_then(|timeout| Instant::now().checked_add(timeout));
+    let scheduler_handle = scheduler::Handle::MultiThread(handle.clone());
+    let entered = first.then(|| context::set_current_handle(&scheduler_handle));
     if first {
         for (index, remote) in shared.remotes.iter().enumerate() {
             shared.idle.unpark_worker_by_index(index);
             remote.unparker.unpark();
         }
+        // Cancel the tasks before waiting for the threads: a thread blocked in
+        // `block_in_place` may be waiting for something a task owns (a channel sender
+        // its future holds), and only dropping that task lets it return. A task being
+        // polled right now is dropped by its worker, which the wait below covers.
+        shared.owned.close_and_shutdown_all();
     }
     let on_own_worker = context::with_scheduler(
         |cx| matches!(cx, Some(scheduler::Context::MultiThread(cx)) if Arc::ptr_eq(&cx.handle, handle)),
@@ -747,14 +810,15 @@ pub(super) fn shutdown(handle: &Arc<Handle>, timeout: Option<Duration>) {
         handle.blocking.shutdown(remaining);
         return;
     }
-    let scheduler_handle = scheduler::Handle::MultiThread(handle.clone());
-    let _entered = context::set_current_handle(&scheduler_handle);
+    // Tasks spawned meanwhile (from a blocking closure, say) find the list closed
+    // and are cancelled at once; this second pass is for the ones bound just before.
     shared.owned.close_and_shutdown_all();
     drain_injector(shared);
     shared.driver.shutdown_io();
     handle.driver.shutdown();
     let remaining = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
     handle.blocking.shutdown(remaining);
+    drop(entered);
 }
 
 impl Core {
