@@ -161,6 +161,11 @@ pub mod __private {
     #[cfg(not(loom))]
     pub use crate::graceful::block_on_with_graceful_shutdown;
     pub use crate::macros::support::*;
+    /// The entry points of the `tokio` compat package, whose expansions name the
+    /// runtime `::tokio`.
+    pub mod compat_entry {
+        pub use spindle_macros::{tokio_main, tokio_test};
+    }
 }
 // --- end macros ---
 

@@ -67,20 +67,28 @@ struct Config {
 }
 
 impl Config {
-    fn defaults(kind: Kind) -> Config {
+    fn defaults(kind: Kind, default_crate: &Path) -> Config {
         Config {
             flavor: kind.default_flavor(),
             worker_threads: None,
             start_paused: false,
             graceful_shutdown_millis: None,
-            crate_path: syn::parse_quote!(::spindle),
+            crate_path: default_crate.clone(),
             name: None,
             unhandled_panic: None,
         }
     }
 }
 
-pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+/// Expands `#[main]`/`#[test]`. `default_crate` is the path the generated code names
+/// the runtime by unless `crate = "..."` says otherwise: `::spindle`, or `::tokio` for
+/// the entry points of the `tokio` compat package.
+pub(crate) fn expand(
+    kind: Kind,
+    default_crate: &Path,
+    args: TokenStream,
+    item: TokenStream,
+) -> TokenStream {
     let mut function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
         // Not a function at all: report it and give the item back untouched so the
@@ -121,11 +129,11 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
         function.attrs.retain(|attr| !is_test_attribute(attr));
     }
 
-    let config = match parse_config(kind, args) {
+    let config = match parse_config(kind, default_crate, args) {
         Ok(config) => config,
         Err(error) => {
             push_error(error);
-            Config::defaults(kind)
+            Config::defaults(kind, default_crate)
         }
     };
 
@@ -149,9 +157,9 @@ fn is_test_attribute(attr: &syn::Attribute) -> bool {
 }
 
 /// Parses `key = value, ...`, reporting every bad argument, not just the first.
-fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
+fn parse_config(kind: Kind, default_crate: &Path, args: TokenStream) -> syn::Result<Config> {
     let arguments = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
-    let mut config = Config::defaults(kind);
+    let mut config = Config::defaults(kind, default_crate);
     let mut errors: Option<syn::Error> = None;
     let mut push_error = |error: syn::Error| match &mut errors {
         Some(existing) => existing.combine(error),

@@ -98,7 +98,13 @@ impl Parse for CratePath {
 /// ```
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
-    entry::expand(entry::Kind::Main, args.into(), item.into()).into()
+    entry::expand(
+        entry::Kind::Main,
+        &syn::parse_quote!(::spindle),
+        args.into(),
+        item.into(),
+    )
+    .into()
 }
 
 /// Runs an `async fn` test on its own spindle runtime.
@@ -116,7 +122,42 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
-    entry::expand(entry::Kind::Test, args.into(), item.into()).into()
+    entry::expand(
+        entry::Kind::Test,
+        &syn::parse_quote!(::spindle),
+        args.into(),
+        item.into(),
+    )
+    .into()
+}
+
+/// `#[tokio::main]` of the `tokio` compat package (`compat/tokio`): [`macro@main`] with
+/// `::tokio` as the path its expansion names the runtime by, so that a crate depending
+/// only on `tokio` (patched to spindle) resolves it.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn tokio_main(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::expand(
+        entry::Kind::Main,
+        &syn::parse_quote!(::tokio),
+        args.into(),
+        item.into(),
+    )
+    .into()
+}
+
+/// `#[tokio::test]` of the `tokio` compat package: [`macro@test`] with `::tokio` as its
+/// default crate path (see [`macro@tokio_main`]).
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn tokio_test(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::expand(
+        entry::Kind::Test,
+        &syn::parse_quote!(::tokio),
+        args.into(),
+        item.into(),
+    )
+    .into()
 }
 
 /// The body of `spindle::join!`: `{ crate path } (biased;)? future, ...`.
