@@ -469,13 +469,17 @@ impl Context {
             }
             if core.has_local_work() {
                 // Woken by its own driver: the tasks the driver woke on this thread
-                // sit in this core's LIFO slot or queue. Nobody was notified for them,
-                // so the worker leaves the sleepers itself, as a non-searcher (it has
-                // work; waking a helper is left to `schedule_task`, which already
-                // notified one if it queued more than the LIFO slot holds). If a
-                // notifier took it out of the sleepers meanwhile, it is counted as
-                // searching: take that role.
+                // sit in this core's LIFO slot or queue. Nobody was notified for them
+                // (`schedule_task` does not notify while this worker parks: the
+                // sleeper it would pick is often this very worker), so the worker
+                // leaves the sleepers itself, as a non-searcher. If a notifier took it
+                // out of the sleepers meanwhile, it is counted as searching: take that
+                // role. Then, with the whole batch in view, it wakes one helper if
+                // there is more than the LIFO slot's task to run.
                 core.is_searching = !idle.unpark_worker_found_work(self.index);
+                if !core.local.is_empty() {
+                    self.handle.notify_parked();
+                }
                 break;
             }
             if core.is_shutdown {
@@ -660,7 +664,7 @@ pub(super) fn schedule_task(handle: &Arc<Handle>, task: Notified, is_yield: bool
         let Some(task) = task.take() else {
             return;
         };
-        let should_notify = if is_yield || !core.lifo_enabled {
+        let queued_behind = if is_yield || !core.lifo_enabled {
             core.local.push(task);
             true
         } else {
@@ -672,6 +676,9 @@ pub(super) fn schedule_task(handle: &Arc<Handle>, task: Notified, is_yield: bool
                 None => false,
             }
         };
+        // A worker whose parker is out is inside `park`, dispatching its driver's
+        // events: it notifies once for the whole batch when the driver returns.
+        let should_notify = queued_behind && core.park.is_some();
         drop(slot);
         if should_notify {
             handle.notify_parked();
