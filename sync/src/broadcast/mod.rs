@@ -164,6 +164,7 @@ impl<T: Clone> Receiver<T> {
     /// Receives from synchronous code, parking the thread until a value arrives.
     ///
     /// Do not call it from async code: it blocks the executor thread.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
         crate::blocking::block_on(self.recv())
     }

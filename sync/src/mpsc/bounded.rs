@@ -90,6 +90,7 @@ impl<T> Sender<T> {
     /// Sends from synchronous code, parking the thread while the buffer is full.
     ///
     /// Do not call it from async code: it blocks the executor thread.
+    #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
         crate::blocking::block_on(self.send(value))
     }
@@ -307,11 +308,13 @@ impl<T> Receiver<T> {
     /// Receives from synchronous code, parking the thread until a message arrives.
     ///
     /// Do not call it from async code: it blocks the executor thread.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
         crate::blocking::block_on(self.recv())
     }
 
     /// Like [`recv_many`](Receiver::recv_many), from synchronous code.
+    #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         crate::blocking::block_on(self.recv_many(buffer, limit))
     }

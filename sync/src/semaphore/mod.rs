@@ -158,6 +158,43 @@ impl Semaphore {
         }
     }
 
+    /// Creates a semaphore with `permits` permits, in a `const` context (a `static`,
+    /// for example).
+    ///
+    /// ```
+    /// use spindle_sync::Semaphore;
+    ///
+    /// static CONNECTIONS: Semaphore = Semaphore::const_new(10);
+    /// assert_eq!(CONNECTIONS.available_permits(), 10);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics (at compile time in a `const`) if `permits` exceeds
+    /// [`Semaphore::MAX_PERMITS`].
+    #[cfg(not(loom))]
+    #[track_caller]
+    pub const fn const_new(permits: usize) -> Self {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "Semaphore::const_new: the permits exceed Semaphore::MAX_PERMITS"
+        );
+        Semaphore {
+            word: AtomicUsize::new(permits << PERMIT_SHIFT),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
+    /// A closed semaphore with no permits, in a `const` context (a `OnceCell` created
+    /// full has nothing left to initialise).
+    #[cfg(not(loom))]
+    pub(crate) const fn const_closed() -> Self {
+        Semaphore {
+            word: AtomicUsize::new(CLOSED),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
     /// The number of permits free right now.
     pub fn available_permits(&self) -> usize {
         let word = self.word.load(Ordering::Acquire);
@@ -274,6 +311,38 @@ impl Semaphore {
             semaphore: self,
             permits: n as usize,
         })
+    }
+
+    /// Waits for one permit from synchronous code, parking the thread.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called on a thread that drives async tasks (inside
+    /// `Runtime::block_on` or an async task): it would block the runtime.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use spindle_sync::Semaphore;
+    ///
+    /// let semaphore = Arc::new(Semaphore::new(1));
+    /// let permit = semaphore.blocking_acquire().expect("semaphore is open");
+    /// assert_eq!(semaphore.available_permits(), 0);
+    /// drop(permit);
+    /// assert_eq!(semaphore.available_permits(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::blocking::block_on(self.acquire())
+    }
+
+    /// Waits for `n` permits from synchronous code, parking the thread.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called on a thread that drives async tasks.
+    #[track_caller]
+    pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::blocking::block_on(self.acquire_many(n))
     }
 
     /// Takes one permit if one is free and nobody is queued.
@@ -627,6 +696,11 @@ impl<'a> SemaphorePermit<'a> {
     /// How many permits this holds.
     pub fn num_permits(&self) -> usize {
         self.permits
+    }
+
+    /// The semaphore the permits came from.
+    pub fn semaphore(&self) -> &'a Semaphore {
+        self.semaphore
     }
 
     /// Moves the permits of `other` into this one.
