@@ -1,5 +1,6 @@
-//! Whether the current thread is driving async tasks, so that the `blocking_*` methods
-//! can refuse to park it.
+//! What a runtime tells the primitives: whether the current thread is driving async
+//! tasks (so the `blocking_*` methods can refuse to park it), and how to sleep (so
+//! `mpsc::Sender::send_timeout` can time out although this crate sits below the timers).
 //!
 //! The primitives know nothing of runtimes, but a runtime knows them: the executor sets
 //! this flag on every thread that polls tasks (`Runtime::block_on`, worker threads) and
@@ -13,6 +14,10 @@
 //! it).
 
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 #[cfg(not(loom))]
 thread_local! {
@@ -42,3 +47,34 @@ pub fn is_driving_tasks() -> bool {
 pub(crate) const CANNOT_BLOCK: &str = "Cannot block the current thread from within a runtime. \
 This happens because a function attempted to block the current thread while the thread is \
 being used to drive asynchronous tasks.";
+
+/// A sleep of the runtime's timer: completes once `duration` has passed on the
+/// runtime's clock (which a test runtime may pause or advance).
+pub type SleepFn = fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+static SLEEP: OnceLock<SleepFn> = OnceLock::new();
+
+/// Registers the timer that timeouts in this crate sleep on. The timers crate calls it
+/// once; returns `false` (keeping the first) if a timer was registered already.
+pub fn register_sleep(sleep: SleepFn) -> bool {
+    SLEEP.set(sleep).is_ok()
+}
+
+/// A sleep of `duration` on the registered timer.
+///
+/// # Panics
+///
+/// Panics, naming `operation`, if no timer has been registered.
+#[track_caller]
+pub(crate) fn sleep(
+    duration: Duration,
+    operation: &str,
+) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+    match SLEEP.get() {
+        Some(sleep) => sleep(duration),
+        None => panic!(
+            "{operation} needs the spindle runtime's timer, and none is registered: call it \
+             inside a spindle runtime (spindle's timers register it)"
+        ),
+    }
+}

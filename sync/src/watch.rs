@@ -233,6 +233,13 @@ impl<T> Sender<T> {
     }
 }
 
+impl<T: Default> Default for Sender<T> {
+    /// A sender holding `T::default()`, with no receivers yet.
+    fn default() -> Self {
+        Sender::new(T::default())
+    }
+}
+
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         self.shared.senders.fetch_add(1, Ordering::SeqCst);
@@ -335,6 +342,22 @@ impl<T> Receiver<T> {
     /// Whether both handles belong to the same channel.
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// Whether every sender is gone: no new value will ever arrive (the last one can
+    /// still be borrowed).
+    ///
+    /// ```
+    /// use spindle_sync::watch;
+    ///
+    /// let (tx, rx) = watch::channel(1);
+    /// assert!(!rx.is_closed());
+    /// drop(tx);
+    /// assert!(rx.is_closed());
+    /// assert_eq!(*rx.borrow(), 1);
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.shared.is_closed()
     }
 }
 

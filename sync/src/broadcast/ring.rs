@@ -87,6 +87,8 @@ struct Tail {
     /// Where the next value goes.
     next: Cursor,
     senders: usize,
+    /// `WeakSender`s alive; they keep the ring but not the channel open.
+    weak_senders: usize,
     receivers: usize,
     /// Receivers that found nothing to read; every send unlinks them all. Each node
     /// belongs to one `Receiver` for its whole life (see `Receiver::waiter`).
@@ -116,8 +118,8 @@ pub(super) struct Wait<'a> {
 }
 
 impl<T> Shared<T> {
-    /// A channel of `capacity` slots with one sender and one receiver.
-    pub(super) fn new(capacity: usize) -> Self {
+    /// A channel of `capacity` slots with one sender and `receivers` receivers (0 or 1).
+    pub(super) fn new(capacity: usize, receivers: usize) -> Self {
         let slots = (0..capacity)
             .map(|_| {
                 Mutex::new(Slot {
@@ -131,7 +133,8 @@ impl<T> Shared<T> {
             tail: CachePadded(Mutex::new(Tail {
                 next: Cursor::START,
                 senders: 1,
-                receivers: 1,
+                weak_senders: 0,
+                receivers,
                 waiters: WaitList::new(),
             })),
             slots,
@@ -194,6 +197,45 @@ impl<T> Shared<T> {
         }
         drop(tail);
         wakers.wake_all();
+    }
+
+    /// Turns a weak sender into a sender, unless every sender is gone already (the
+    /// channel is closed for good then).
+    pub(super) fn upgrade_sender(&self) -> bool {
+        let mut tail = self.tail.0.lock();
+        if tail.senders == 0 {
+            return false;
+        }
+        tail.senders += 1;
+        true
+    }
+
+    pub(super) fn add_weak_sender(&self) {
+        self.tail.0.lock().weak_senders += 1;
+    }
+
+    pub(super) fn drop_weak_sender(&self) {
+        self.tail.0.lock().weak_senders -= 1;
+    }
+
+    pub(super) fn sender_count(&self) -> usize {
+        self.tail.0.lock().senders
+    }
+
+    pub(super) fn weak_sender_count(&self) -> usize {
+        self.tail.0.lock().weak_senders
+    }
+
+    /// How many values are still queued: sent but not yet read by every receiver that
+    /// existed when they were sent, and not overwritten. By the invariants, those are
+    /// exactly the slots that still hold a value.
+    pub(super) fn queued(&self) -> usize {
+        // The tail lock keeps sends out while we count.
+        let _tail = self.tail.0.lock();
+        self.slots
+            .iter()
+            .filter(|slot| slot.lock().value.is_some())
+            .count()
     }
 
     pub(super) fn receiver_count(&self) -> usize {

@@ -130,16 +130,17 @@ impl<T> Tx<T> {
         self.push(value).map_err(SendError)
     }
 
-    /// Waits for a free slot and reserves it.
-    pub(crate) fn reserve(&self) -> Reserve<'_, T> {
+    /// Waits for `slots` free slots (at most the capacity) and reserves them together.
+    pub(crate) fn reserve(&self, slots: usize) -> Reserve<'_, T> {
         Reserve {
             tx: self,
+            slots,
             waiting: None,
         }
     }
 
-    pub(crate) fn try_reserve(&self) -> Result<(), TrySendError<()>> {
-        match self.slots().try_take(1) {
+    pub(crate) fn try_reserve(&self, slots: usize) -> Result<(), TrySendError<()>> {
+        match self.slots().try_take(slots) {
             Ok(()) => Ok(()),
             Err(error) if error.is_closed() => Err(TrySendError::Closed(())),
             Err(_) => {
@@ -162,10 +163,10 @@ impl<T> Tx<T> {
         // Otherwise the permit travels with the message; the receiver returns it.
     }
 
-    /// Gives back a reservation that was never used.
-    pub(crate) fn release_reserved(&self) {
+    /// Gives back `count` reserved slots that were never used.
+    pub(crate) fn release_reserved(&self, count: usize) {
         let slots = self.slots();
-        slots.release(1);
+        slots.release(count);
         self.chan.wake_receiver_if_drained(slots);
     }
 
@@ -222,7 +223,8 @@ impl<T> Tx<T> {
     }
 }
 
-/// The future of [`Tx::reserve`]: one permit of the bounded channel.
+/// The future of [`Tx::reserve`]: `slots` permits of the bounded channel, granted
+/// together.
 ///
 /// The first poll takes a free permit with one compare-and-swap when nobody is queued;
 /// only when it must wait does it queue in the semaphore (keeping the FIFO order).
@@ -232,6 +234,7 @@ impl<T> Tx<T> {
 /// dropped in place, by assigning `None`).
 pub(crate) struct Reserve<'a, T> {
     tx: &'a Tx<T>,
+    slots: usize,
     /// The queued acquire, once the first poll found no free permit.
     waiting: Option<Acquire<'a>>,
 }
@@ -265,7 +268,7 @@ impl<T> Future for Reserve<'_, T> {
         }
         let slots = this.tx.slots();
         let budget = ready!(coop::poll_proceed(cx));
-        match slots.try_take(1) {
+        match slots.try_take(this.slots) {
             Ok(()) => {
                 budget.made_progress();
                 Poll::Ready(Ok(()))
@@ -277,7 +280,7 @@ impl<T> Future for Reserve<'_, T> {
             Err(_) => {
                 // Give the unit back: the acquire below charges its own.
                 drop(budget);
-                this.waiting = Some(Acquire::new(slots, 1));
+                this.waiting = Some(Acquire::new(slots, this.slots));
                 this.poll_waiting(cx)
                     .unwrap_or_else(|| unreachable!("the acquire was stored just above"))
             }
