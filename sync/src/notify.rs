@@ -66,9 +66,9 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomPinned;
 use std::ops::Deref;
-use std::sync::Arc;
 use std::pin::Pin;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
@@ -551,14 +551,16 @@ impl<N: Deref<Target = Notify>> Waiting<N> {
             drop(waiters);
             return self.complete_unlinked();
         }
-        if let Some(waker) = waker {
-            // SAFETY: no notification, read under the lock, so the waiter is still
-            // queued, and only lock holders touch a queued waiter's waker.
+        // SAFETY: no notification, read under the lock, so the waiter is still queued,
+        // and only lock holders touch a queued waiter's waker.
+        let displaced = waker.and_then(|waker| {
             self.waiter
                 .waker
-                .with_mut(|slot| register_waker(unsafe { &mut *slot }, waker));
-        }
+                .with_mut(|slot| register_waker(unsafe { &mut *slot }, waker))
+        });
         drop(waiters);
+        // A waker's drop is user code: not under our lock.
+        drop(displaced);
         false
     }
 

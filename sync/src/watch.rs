@@ -216,7 +216,11 @@ impl<T> Sender<T> {
     }
 
     /// Waits until every receiver is gone. Cancel safe.
+    ///
+    /// It spends the cooperative budget even when it completes at once, so a loop
+    /// around it cannot starve the other tasks of its thread.
     pub async fn closed(&self) {
+        crate::coop::consume_budget().await;
         loop {
             let mut notified = std::pin::pin!(self.shared.receivers_gone.notified());
             notified.as_mut().enable();
@@ -325,6 +329,9 @@ impl<T> Receiver<T> {
             shared,
             seen_version,
         } = self;
+        // Spent even when the current value already satisfies `condition`, so a loop
+        // around `wait_for` yields to the other tasks in time.
+        crate::coop::consume_budget().await;
         loop {
             {
                 let guard = shared.value.read();
@@ -362,7 +369,11 @@ impl<T> Receiver<T> {
 }
 
 /// Waits until the version differs from `seen_version`, then records it as seen.
+///
+/// It spends the cooperative budget even when it completes at once (a change already
+/// there, or the channel closed), so a loop of `changed` yields in time.
 async fn wait_for_change<T>(shared: &Shared<T>, seen_version: &mut usize) -> Result<(), RecvError> {
+    crate::coop::consume_budget().await;
     loop {
         let mut notified = std::pin::pin!(shared.value_changed.notified());
         notified.as_mut().enable();

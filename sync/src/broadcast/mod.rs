@@ -11,8 +11,9 @@
 //! Each slot has its own lock and the tail (next position, counts, waiting receivers)
 //! another, so a receiver with a value ready locks only that slot and never meets the
 //! sender on a channel-wide lock; `ring` explains the protocol and why no wake-up is
-//! lost. The slots are allocated up front, as in tokio; unlike tokio, the capacity is
-//! exact rather than rounded up to a power of two.
+//! lost. The slots are allocated up front, and, as in tokio, the capacity is rounded up
+//! to a power of two (so programs that rely on how many values a receiver may fall
+//! behind before it lags behave the same).
 
 mod ring;
 
@@ -28,10 +29,10 @@ use crate::loom::Arc;
 use error::{RecvError, SendError, TryRecvError};
 use ring::{Cursor, Shared, Wait};
 
-/// Creates a broadcast channel that keeps the last `capacity` values for slow
-/// receivers.
+/// Creates a broadcast channel that keeps the last `capacity` values (rounded up to a
+/// power of two) for slow receivers.
 ///
-/// The `capacity` slots (each a lock, a position, a count and an `Option<T>`) are
+/// The slots (each a lock, a position, a count and an `Option<T>`) are
 /// allocated at once, so a huge capacity costs its memory up front.
 ///
 /// # Panics
@@ -55,13 +56,22 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity > 0,
         "broadcast::channel: capacity must be at least 1"
     );
-    let shared = Arc::new(Shared::new(capacity, 1));
+    let shared = Arc::new(Shared::new(slot_count(capacity), 1));
     let receiver = Receiver {
         shared: Arc::clone(&shared),
         cursor: Cursor::START,
         waiter: None,
     };
     (Sender { shared }, receiver)
+}
+
+/// The ring size for a requested capacity: the next power of two, as tokio's.
+#[track_caller]
+fn slot_count(capacity: usize) -> usize {
+    match capacity.checked_next_power_of_two() {
+        Some(slots) => slots,
+        None => panic!("broadcast channel capacity {capacity} is too large"),
+    }
 }
 
 /// Sends values to every receiver. Cloneable; the channel closes once every `Sender`
@@ -111,7 +121,7 @@ impl<T> Sender<T> {
             "broadcast::Sender::new: capacity must be at least 1"
         );
         Sender {
-            shared: Arc::new(Shared::new(capacity, 0)),
+            shared: Arc::new(Shared::new(slot_count(capacity), 0)),
         }
     }
 

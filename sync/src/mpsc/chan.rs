@@ -59,6 +59,12 @@ pub(crate) struct Chan<T> {
     receiver_closed_notify: Notify,
 }
 
+// A panic in user code never leaves the channel half-updated: every change of its
+// state is one atomic step (or a block write guarded by its ready bit), and messages
+// are moved, never observed mid-change. Tokio's channel declares the same.
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+impl<T> std::panic::UnwindSafe for Chan<T> {}
+
 impl<T> Chan<T> {
     pub(crate) fn new(bound: Option<usize>) -> Arc<Self> {
         Arc::new(Chan {
@@ -251,6 +257,11 @@ impl<T> Reserve<'_, T> {
             Poll::Pending => return Some(Poll::Pending),
         };
         self.waiting = None;
+        if result.is_err() {
+            // A failed acquire gave back what it held (a grant or a share a close left
+            // it); if that was the last outstanding permit, the receiver waits for it.
+            self.tx.chan.wake_receiver_if_drained(self.tx.slots());
+        }
         Some(Poll::Ready(result.map_err(|_| SendError(()))))
     }
 }
