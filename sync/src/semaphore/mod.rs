@@ -895,4 +895,30 @@ mod loom_models {
             }
         });
     }
+
+    /// A close racing a release while an acquirer waits holding part of its permits:
+    /// the acquirer fails, and once it is gone every permit is back, none doubled.
+    #[test]
+    fn close_racing_a_release_returns_every_permit_of_a_partial_waiter() {
+        loom::model(|| {
+            let semaphore = Arc::new(Semaphore::new(2));
+            semaphore.try_take(1).expect("one of two permits is free");
+            let mut waiter = std::pin::pin!(Acquire::new(&semaphore, 2));
+            assert!(poll_noop(waiter.as_mut()).is_pending(), "one permit short");
+            let releaser = {
+                let semaphore = Arc::clone(&semaphore);
+                loom::thread::spawn(move || semaphore.release(1))
+            };
+            let closer = {
+                let semaphore = Arc::clone(&semaphore);
+                loom::thread::spawn(move || semaphore.close())
+            };
+            releaser.join().expect("releaser");
+            closer.join().expect("closer");
+            // Granted before the close or not, a closed semaphore fails the acquire,
+            // which gives back whatever it held.
+            assert!(matches!(poll_noop(waiter.as_mut()), Poll::Ready(Err(_))));
+            assert_eq!(semaphore.available_permits(), 2);
+        });
+    }
 }
