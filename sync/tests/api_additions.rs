@@ -303,3 +303,26 @@ fn const_constructors_build_usable_statics() {
         assert_eq!(*CELL.get_or_init(|| async { 3 }).await, 3);
     });
 }
+
+#[test]
+fn dropping_the_receiver_drops_every_message_even_if_one_drop_panics() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    struct Loud(Arc<AtomicUsize>, bool);
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            assert!(!self.1, "this message refuses to drop quietly");
+        }
+    }
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::unbounded_channel();
+    for refuses in [true, false, false] {
+        assert!(tx.send(Loud(Arc::clone(&drops), refuses)).is_ok());
+    }
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(rx)));
+    assert!(
+        outcome.is_err(),
+        "the message's panic comes out of the drop"
+    );
+    assert_eq!(drops.load(Ordering::SeqCst), 3, "all three were dropped");
+}

@@ -27,6 +27,7 @@
 //! each message is dropped exactly once and none outlives the receiver.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
@@ -562,11 +563,17 @@ impl<T> Drop for Rx<T> {
         let sealed_at = unsafe { self.chan.list.seal() };
         // Every position claimed before the seal gets its message written (the sender
         // is mid-push, with no await in between); drop each one here.
+        // A message whose drop panics does not stop the drain (as in tokio): the rest
+        // are still dropped here, and the first panic resumes once the drain is done.
         let mut drained = 0;
+        let mut first_panic = None;
         while self.cursor().position() < sealed_at {
             match self.cursor().pop() {
                 Some(value) => {
-                    drop(value);
+                    let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| drop(value)));
+                    if let Err(payload) = dropped {
+                        first_panic.get_or_insert(payload);
+                    }
                     drained += 1;
                 }
                 None => spin_wait(),
@@ -575,6 +582,12 @@ impl<T> Drop for Rx<T> {
         self.free_slots(drained);
         // Let go of the task's waker now rather than with the last sender.
         drop(self.chan.rx_waker.take());
+        if let Some(payload) = first_panic {
+            // Resuming while already unwinding would abort; the first panic wins.
+            if !std::thread::panicking() {
+                std::panic::resume_unwind(payload);
+            }
+        }
     }
 }
 
