@@ -49,8 +49,9 @@ This happens because a function attempted to block the current thread while the 
 being used to drive asynchronous tasks.";
 
 /// A sleep of the runtime's timer: completes once `duration` has passed on the
-/// runtime's clock (which a test runtime may pause or advance).
-pub type SleepFn = fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+/// runtime's clock (which a test runtime may pause or advance). `Send + Sync`, so
+/// `send_timeout`'s future is both, as tokio's is.
+pub type SleepFn = fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send + Sync>>;
 
 static SLEEP: OnceLock<SleepFn> = OnceLock::new();
 
@@ -69,7 +70,7 @@ pub fn register_sleep(sleep: SleepFn) -> bool {
 pub(crate) fn sleep(
     duration: Duration,
     operation: &str,
-) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+) -> Pin<Box<dyn Future<Output = ()> + Send + Sync>> {
     match SLEEP.get() {
         Some(sleep) => sleep(duration),
         None => panic!(

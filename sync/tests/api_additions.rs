@@ -326,3 +326,11 @@ fn dropping_the_receiver_drops_every_message_even_if_one_drop_panics() {
     );
     assert_eq!(drops.load(Ordering::SeqCst), 3, "all three were dropped");
 }
+
+#[test]
+fn send_timeout_futures_are_send_and_sync() {
+    fn assert_send_sync<F: Send + Sync>(_: &F) {}
+    let (tx, _rx) = mpsc::channel::<u8>(1);
+    let future = tx.send_timeout(1, Duration::from_secs(1));
+    assert_send_sync(&future);
+}
