@@ -135,7 +135,10 @@ impl Future for BarrierWait<'_> {
             Some(key) => {
                 let waiter = state.waiters.get_mut(key);
                 if !waiter.released {
-                    register_waker(&mut waiter.waker, cx.waker());
+                    let displaced = register_waker(&mut waiter.waker, cx.waker());
+                    // A waker's drop is user code: not under our lock.
+                    drop(state);
+                    drop(displaced);
                     return Poll::Pending;
                 }
                 state.waiters.remove(key);

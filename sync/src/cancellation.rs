@@ -215,10 +215,16 @@ fn poll_cancelled(node: &Node, key: &mut Option<usize>, cx: &mut Context<'_>) ->
         budget.made_progress();
         return Poll::Ready(());
     }
-    match *key {
+    let displaced = match *key {
         Some(key) => register_waker(state.waiters.get_mut(key), cx.waker()),
-        None => *key = Some(state.waiters.push_back(Some(cx.waker().clone()))),
-    }
+        None => {
+            *key = Some(state.waiters.push_back(Some(cx.waker().clone())));
+            None
+        }
+    };
+    // A waker's drop is user code: not under our lock.
+    drop(state);
+    drop(displaced);
     Poll::Pending
 }
 

@@ -36,9 +36,15 @@
 
 pub mod broadcast;
 pub mod coop;
+/// The named future types of this crate's primitives, as in `tokio::sync::futures`.
+pub mod futures {
+    pub use crate::notify::{Notified, OwnedNotified};
+}
 pub mod mpsc;
 pub mod oneshot;
 pub mod queue;
+#[doc(hidden)]
+pub mod runtime_context;
 pub mod watch;
 
 mod barrier;
@@ -53,6 +59,7 @@ mod notify;
 mod once_cell;
 mod rwlock;
 mod semaphore;
+mod set_once;
 mod waiters;
 
 pub use barrier::{Barrier, BarrierWaitResult};
@@ -60,15 +67,18 @@ pub use cancellation::{
     CancellationToken, DropGuard, WaitForCancellationFuture, WaitForCancellationFutureOwned,
 };
 pub use event::Event;
-pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
-pub use notify::{Notified, Notify};
+pub use mutex::{
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
+};
+pub use notify::{Notified, Notify, OwnedNotified};
 pub use once_cell::{OnceCell, SetError};
 /// asyncio's work queue, also reachable as `queue::Queue` beside its error types.
 pub use queue::Queue;
 pub use rwlock::{
-    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockMappedWriteGuard, RwLockReadGuard,
-    RwLockWriteGuard,
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
+pub use set_once::{SetOnce, SetOnceError};

@@ -24,7 +24,7 @@ mod imp {
     pub(crate) type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
 
     impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
+        pub(crate) const fn new(value: T) -> Self {
             Mutex(parking_lot::Mutex::new(value))
         }
 
@@ -157,7 +157,7 @@ mod imp {
 
     /// loom's tracked `UnsafeCell`.
     #[derive(Debug)]
-    pub(crate) struct UnsafeCell<T>(loom::cell::UnsafeCell<T>);
+    pub(crate) struct UnsafeCell<T: ?Sized>(loom::cell::UnsafeCell<T>);
 
     impl<T> UnsafeCell<T> {
         pub(crate) fn new(value: T) -> Self {
@@ -167,7 +167,9 @@ mod imp {
         pub(crate) fn into_inner(self) -> T {
             self.0.into_inner()
         }
+    }
 
+    impl<T: ?Sized> UnsafeCell<T> {
         pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
             self.0.with(f)
         }

@@ -65,8 +65,10 @@
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomPinned;
+use std::ops::Deref;
 use std::pin::Pin;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
@@ -99,6 +101,17 @@ fn generation(state: usize) -> usize {
 const NOTIFICATION_NONE: usize = 0;
 const NOTIFICATION_ONE: usize = 1;
 const NOTIFICATION_ALL: usize = 2;
+/// A `notify_last` notification: passed on (if cancelled) to the newest waiter.
+const NOTIFICATION_LAST: usize = 3;
+
+/// Which waiter a single notification goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pick {
+    /// The one that has waited longest (`notify_one`).
+    Oldest,
+    /// The one that started waiting last (`notify_last`).
+    Newest,
+}
 
 /// Notifies one task, or all waiting tasks, of an event.
 ///
@@ -127,6 +140,23 @@ impl Notify {
         }
     }
 
+    /// Creates a `Notify` in a `const` context, so it can live in a `static`.
+    ///
+    /// ```
+    /// use spindle_sync::Notify;
+    ///
+    /// static READY: Notify = Notify::const_new();
+    /// READY.notify_one();
+    /// futures::executor::block_on(READY.notified());
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new() -> Self {
+        Notify {
+            state: AtomicUsize::new(EMPTY),
+            waiters: Mutex::new(WaiterQueue::new()),
+        }
+    }
+
     /// Returns a future that completes when this `Notify` is notified.
     ///
     /// The future counts as waiting for [`notify_waiters`](Notify::notify_waiters) from
@@ -135,16 +165,55 @@ impl Notify {
     #[inline]
     pub fn notified(&self) -> Notified<'_> {
         Notified {
-            notify: self,
-            state: NotifiedState::Init,
-            generation: generation(self.state.load(Ordering::Acquire)),
-            waiter: Waiter::new(),
+            waiting: Waiting::new(self),
+        }
+    }
+
+    /// Like [`notified`](Notify::notified), but the future owns an `Arc` of the
+    /// `Notify`, so it is `'static` (it can be stored or moved into a spawned task).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use spindle_sync::Notify;
+    ///
+    /// let notify = Arc::new(Notify::new());
+    /// let notified = notify.clone().notified_owned();
+    /// notify.notify_waiters();
+    /// futures::executor::block_on(notified);
+    /// ```
+    pub fn notified_owned(self: Arc<Self>) -> OwnedNotified {
+        OwnedNotified {
+            waiting: Waiting::new(self),
         }
     }
 
     /// Wakes the task that has waited longest, or, if none waits, stores one permit so
     /// the next `notified().await` completes at once. Permits do not accumulate.
     pub fn notify_one(&self) {
+        self.notify_single(Pick::Oldest);
+    }
+
+    /// Like [`notify_one`](Notify::notify_one), but wakes the task that started waiting
+    /// *last* (if none waits, it stores the permit just the same).
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use spindle_sync::Notify;
+    ///
+    /// let notify = Notify::new();
+    /// let mut first = pin!(notify.notified());
+    /// let mut second = pin!(notify.notified());
+    /// first.as_mut().enable();
+    /// second.as_mut().enable();
+    /// notify.notify_last();
+    /// assert!(second.as_mut().enable(), "the newest waiter is notified");
+    /// assert!(!first.as_mut().enable());
+    /// ```
+    pub fn notify_last(&self) {
+        self.notify_single(Pick::Newest);
+    }
+
+    fn notify_single(&self, pick: Pick) {
         let mut state = self.state.load(Ordering::Acquire);
         // Nobody queued: store the permit without the lock.
         while phase(state) != WAITING {
@@ -159,7 +228,7 @@ impl Notify {
             }
         }
         let mut waiters = self.waiters.lock();
-        let waker = self.notify_one_locked(&mut waiters);
+        let waker = self.notify_one_locked(&mut waiters, pick);
         drop(waiters);
         if let Some(waker) = waker {
             waker.wake();
@@ -169,14 +238,18 @@ impl Notify {
     /// Hands a `notify_one` notification to the front waiter, or stores it as the
     /// permit. Called with the lock held (`waiters` is its guarded queue); returns the
     /// waker to wake once the lock is released.
-    fn notify_one_locked(&self, waiters: &mut WaiterQueue) -> Option<Waker> {
-        if let Some(waiter) = waiters.pop_front() {
+    fn notify_one_locked(&self, waiters: &mut WaiterQueue, pick: Pick) -> Option<Waker> {
+        let (waiter, notification) = match pick {
+            Pick::Oldest => (waiters.pop_front(), NOTIFICATION_ONE),
+            Pick::Newest => (waiters.pop_back(), NOTIFICATION_LAST),
+        };
+        if let Some(waiter) = waiter {
             if waiters.is_empty() {
                 self.leave_waiting_locked(EMPTY);
             }
             // SAFETY: `waiter` was in the queue until just now, so it is alive (the
             // queue's invariant), and we hold the lock.
-            return unsafe { Waiter::notify_unlinked(waiter, NOTIFICATION_ONE) };
+            return unsafe { Waiter::notify_unlinked(waiter, notification) };
         }
         // Nobody queued: the word is EMPTY or NOTIFIED, which lock-free calls may flip
         // under us, hence the compare-exchange.
@@ -243,6 +316,11 @@ impl Notify {
     }
 }
 
+// The state stays consistent across a panic: every change of it is one atomic step or
+// completes under the lock before any user code (a waker) runs. Tokio declares the same.
+impl std::panic::UnwindSafe for Notify {}
+impl std::panic::RefUnwindSafe for Notify {}
+
 impl Default for Notify {
     fn default() -> Self {
         Notify::new()
@@ -268,7 +346,19 @@ impl fmt::Debug for Notify {
 /// through `.await`, [`std::pin::pin!`] or `Box::pin`.
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Notified<'a> {
-    notify: &'a Notify,
+    waiting: Waiting<&'a Notify>,
+}
+
+/// Future returned by [`Notify::notified_owned`]: a [`Notified`] that owns an `Arc`
+/// of its `Notify`. Cancel safe in the same way, and `!Unpin` for the same reason.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct OwnedNotified {
+    waiting: Waiting<Arc<Notify>>,
+}
+
+/// The state machine of both notified futures; `N` is how it reaches its `Notify`.
+struct Waiting<N: Deref<Target = Notify>> {
+    notify: N,
     state: NotifiedState,
     /// The `notify_waiters` generation when the future was created.
     generation: usize,
@@ -281,9 +371,67 @@ pub struct Notified<'a> {
 // or through its atomic `notification`, whichever thread owns the future; the waker it
 // holds is `Send`, and its link pointers point at other waiters of the same `Notify`,
 // which the same lock guards.
-unsafe impl Send for Notified<'_> {}
-// SAFETY: a shared `&Notified` can do nothing but `Debug`, which reads no waiter cell.
-unsafe impl Sync for Notified<'_> {}
+unsafe impl<N: Deref<Target = Notify> + Send> Send for Waiting<N> {}
+// SAFETY: a shared `&Waiting` can do nothing but `Debug`, which reads no waiter cell.
+unsafe impl<N: Deref<Target = Notify> + Sync> Sync for Waiting<N> {}
+
+/// The public face of a notified future: `enable`, `Future` and `Debug`, forwarded to
+/// its `Waiting` state machine.
+macro_rules! notified_future {
+    ($future:ty, $reference:ty, [$($life:lifetime)?]) => {
+        impl<$($life)?> $future {
+            /// Joins the queue for `notify_one` without waiting to be polled, so a
+            /// notification sent between now and the first poll is not missed. Returns
+            /// whether the future has already been notified.
+            ///
+            /// ```
+            /// use std::pin::pin;
+            /// use spindle_sync::Notify;
+            ///
+            /// let notify = Notify::new();
+            /// let mut notified = pin!(notify.notified());
+            /// assert!(!notified.as_mut().enable());
+            /// notify.notify_one(); // goes to the enabled future, not to the permit
+            /// futures::executor::block_on(notified);
+            /// ```
+            pub fn enable(self: Pin<&mut Self>) -> bool {
+                self.waiting().poll_notified(None)
+            }
+
+            fn waiting(self: Pin<&mut Self>) -> Pin<&mut Waiting<$reference>> {
+                // SAFETY: structural pinning: `waiting` is never moved out of the pinned
+                // future (no method hands it out by value, and the future has no `Drop`
+                // of its own that could move it).
+                unsafe { self.map_unchecked_mut(|future| &mut future.waiting) }
+            }
+        }
+
+        impl<$($life)?> Future for $future {
+            type Output = ();
+
+            fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+                let budget = ready!(coop::poll_proceed(cx));
+                if self.waiting().poll_notified(Some(cx.waker())) {
+                    budget.made_progress();
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            }
+        }
+
+        impl<$($life)?> fmt::Debug for $future {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($future).split('<').next().unwrap_or("Notified").trim())
+                    .field("state", &self.waiting.state)
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+notified_future!(Notified<'a>, &'a Notify, ['a]);
+notified_future!(OwnedNotified, Arc<Notify>, []);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NotifiedState {
@@ -294,23 +442,15 @@ enum NotifiedState {
     Done,
 }
 
-impl Notified<'_> {
-    /// Joins the queue for `notify_one` without waiting to be polled, so a notification
-    /// sent between now and the first poll is not missed. Returns whether the future
-    /// has already been notified.
-    ///
-    /// ```
-    /// use std::pin::pin;
-    /// use spindle_sync::Notify;
-    ///
-    /// let notify = Notify::new();
-    /// let mut notified = pin!(notify.notified());
-    /// assert!(!notified.as_mut().enable());
-    /// notify.notify_one(); // goes to the enabled future, not to the permit
-    /// futures::executor::block_on(notified);
-    /// ```
-    pub fn enable(self: Pin<&mut Self>) -> bool {
-        self.poll_notified(None)
+impl<N: Deref<Target = Notify>> Waiting<N> {
+    fn new(notify: N) -> Self {
+        let generation = generation(notify.state.load(Ordering::Acquire));
+        Waiting {
+            notify,
+            state: NotifiedState::Init,
+            generation,
+            waiter: Waiter::new(),
+        }
     }
 
     /// Advances the state machine; `waker` is stored when the future must wait.
@@ -339,7 +479,7 @@ impl Notified<'_> {
     /// instructions of the completion check.
     #[inline(never)]
     fn poll_first(&mut self, waker: Option<&Waker>) -> bool {
-        let notify = self.notify;
+        let notify = &*self.notify;
         let mut state = notify.state.load(Ordering::Acquire);
         // Without the lock: a `notify_waiters` since creation, or the permit.
         loop {
@@ -411,14 +551,16 @@ impl Notified<'_> {
             drop(waiters);
             return self.complete_unlinked();
         }
-        if let Some(waker) = waker {
-            // SAFETY: no notification, read under the lock, so the waiter is still
-            // queued, and only lock holders touch a queued waiter's waker.
+        // SAFETY: no notification, read under the lock, so the waiter is still queued,
+        // and only lock holders touch a queued waiter's waker.
+        let displaced = waker.and_then(|waker| {
             self.waiter
                 .waker
-                .with_mut(|slot| register_waker(unsafe { &mut *slot }, waker));
-        }
+                .with_mut(|slot| register_waker(unsafe { &mut *slot }, waker))
+        });
         drop(waiters);
+        // A waker's drop is user code: not under our lock.
+        drop(displaced);
         false
     }
 
@@ -439,21 +581,7 @@ impl Notified<'_> {
     }
 }
 
-impl Future for Notified<'_> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let budget = ready!(coop::poll_proceed(cx));
-        if self.poll_notified(Some(cx.waker())) {
-            budget.made_progress();
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    }
-}
-
-impl Drop for Notified<'_> {
+impl<N: Deref<Target = Notify>> Drop for Waiting<N> {
     #[inline]
     fn drop(&mut self) {
         if self.state == NotifiedState::Waiting {
@@ -462,11 +590,11 @@ impl Drop for Notified<'_> {
     }
 }
 
-impl Notified<'_> {
+impl<N: Deref<Target = Notify>> Waiting<N> {
     /// Cancellation of a future that is (or was until a notification) queued: unlink
     /// it, or pass on a `notify_one` it received and did not return.
     fn leave_queue(&mut self) {
-        let notify = self.notify;
+        let notify = &*self.notify;
         let mut notification = self.waiter.notification.load(Ordering::Acquire);
         if notification == NOTIFICATION_NONE {
             let mut waiters = notify.waiters.lock();
@@ -480,18 +608,12 @@ impl Notified<'_> {
                 return;
             }
         }
-        if notification == NOTIFICATION_ONE {
-            // Received but never returned: pass it on as if `notify_one` ran now.
-            notify.notify_one();
+        // Received but never returned: pass it on as if the call that sent it ran now.
+        match notification {
+            NOTIFICATION_ONE => notify.notify_one(),
+            NOTIFICATION_LAST => notify.notify_last(),
+            _ => {}
         }
-    }
-}
-
-impl fmt::Debug for Notified<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Notified")
-            .field("state", &self.state)
-            .finish_non_exhaustive()
     }
 }
 
@@ -603,6 +725,14 @@ impl WaiterQueue {
             None => self.head = Some(waiter),
         }
         self.tail = Some(waiter);
+    }
+
+    /// Unlinks and returns the back waiter (the newest).
+    fn pop_back(&mut self) -> Option<NonNull<Waiter>> {
+        let waiter = self.tail?;
+        // SAFETY: `waiter` is the tail, so it is in the queue.
+        unsafe { self.remove(waiter) };
+        Some(waiter)
     }
 
     /// Unlinks and returns the front waiter.

@@ -93,6 +93,43 @@ impl<T> OnceCell<T> {
         }
     }
 
+    /// Creates an empty cell in a `const` context, so it can live in a `static`.
+    ///
+    /// ```
+    /// use spindle_sync::OnceCell;
+    ///
+    /// static CONFIG: OnceCell<u32> = OnceCell::const_new();
+    ///
+    /// futures::executor::block_on(async {
+    ///     assert_eq!(*CONFIG.get_or_init(|| async { 3 }).await, 3);
+    /// });
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new() -> Self {
+        OnceCell {
+            initialized: AtomicBool::new(false),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+            initializing: Semaphore::const_new(1),
+        }
+    }
+
+    /// Creates a cell already holding `value`, in a `const` context.
+    ///
+    /// ```
+    /// use spindle_sync::OnceCell;
+    ///
+    /// static ANSWER: OnceCell<u32> = OnceCell::const_new_with(42);
+    /// assert_eq!(ANSWER.get(), Some(&42));
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new_with(value: T) -> Self {
+        OnceCell {
+            initialized: AtomicBool::new(true),
+            value: UnsafeCell::new(MaybeUninit::new(value)),
+            initializing: Semaphore::const_closed(),
+        }
+    }
+
     /// Creates a cell holding `value` if it is `Some`.
     pub fn new_with(value: Option<T>) -> Self {
         match value {
@@ -268,6 +305,15 @@ impl<T: Clone> Clone for OnceCell<T> {
         OnceCell::new_with(self.get().cloned())
     }
 }
+
+impl<T: PartialEq> PartialEq for OnceCell<T> {
+    /// Two cells are equal when both are empty or both hold equal values.
+    fn eq(&self, other: &OnceCell<T>) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl<T: Eq> Eq for OnceCell<T> {}
 
 impl<T: fmt::Debug> fmt::Debug for OnceCell<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

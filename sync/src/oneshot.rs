@@ -337,6 +337,7 @@ impl<T> Receiver<T> {
     /// Waits for the value from synchronous code, parking the thread.
     ///
     /// Do not call it from async code: it blocks the executor thread.
+    #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
         crate::blocking::block_on(self)
     }

@@ -216,7 +216,11 @@ impl<T> Sender<T> {
     }
 
     /// Waits until every receiver is gone. Cancel safe.
+    ///
+    /// It spends the cooperative budget even when it completes at once, so a loop
+    /// around it cannot starve the other tasks of its thread.
     pub async fn closed(&self) {
+        crate::coop::consume_budget().await;
         loop {
             let mut notified = std::pin::pin!(self.shared.receivers_gone.notified());
             notified.as_mut().enable();
@@ -230,6 +234,13 @@ impl<T> Sender<T> {
     /// Whether both handles belong to the same channel.
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
+    }
+}
+
+impl<T: Default> Default for Sender<T> {
+    /// A sender holding `T::default()`, with no receivers yet.
+    fn default() -> Self {
+        Sender::new(T::default())
     }
 }
 
@@ -318,6 +329,9 @@ impl<T> Receiver<T> {
             shared,
             seen_version,
         } = self;
+        // Spent even when the current value already satisfies `condition`, so a loop
+        // around `wait_for` yields to the other tasks in time.
+        crate::coop::consume_budget().await;
         loop {
             {
                 let guard = shared.value.read();
@@ -336,10 +350,30 @@ impl<T> Receiver<T> {
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }
+
+    /// Whether every sender is gone: no new value will ever arrive (the last one can
+    /// still be borrowed).
+    ///
+    /// ```
+    /// use spindle_sync::watch;
+    ///
+    /// let (tx, rx) = watch::channel(1);
+    /// assert!(!rx.is_closed());
+    /// drop(tx);
+    /// assert!(rx.is_closed());
+    /// assert_eq!(*rx.borrow(), 1);
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.shared.is_closed()
+    }
 }
 
 /// Waits until the version differs from `seen_version`, then records it as seen.
+///
+/// It spends the cooperative budget even when it completes at once (a change already
+/// there, or the channel closed), so a loop of `changed` yields in time.
 async fn wait_for_change<T>(shared: &Shared<T>, seen_version: &mut usize) -> Result<(), RecvError> {
+    crate::coop::consume_budget().await;
     loop {
         let mut notified = std::pin::pin!(shared.value_changed.notified());
         notified.as_mut().enable();

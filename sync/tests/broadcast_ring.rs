@@ -79,14 +79,15 @@ fn a_value_is_dropped_once_every_receiver_has_read_it() {
 }
 
 #[test]
-fn the_last_reader_takes_the_value_instead_of_cloning_it() {
+fn every_receiver_gets_a_clone_and_the_ring_drops_its_copy_after_the_last_read() {
     let stats = Arc::new(Stats::default());
     let (tx, mut first) = broadcast::channel(4);
     let mut second = tx.subscribe();
     tx.send(Tracked::new(1, &stats)).expect("receivers exist");
     let _a = first.try_recv().expect("sent");
     let _b = second.try_recv().expect("sent");
-    assert_eq!(stats.clones(), 1, "two receivers, one clone");
+    assert_eq!(stats.clones(), 2, "two receivers, two clones (as tokio)");
+    assert_eq!(stats.live(), 2, "the ring's own copy is gone");
 }
 
 #[test]
@@ -128,29 +129,43 @@ fn an_overwritten_value_is_dropped_by_the_send_that_overwrites_it() {
 }
 
 #[test]
-fn a_panicking_clone_leaves_the_value_unread() {
+fn a_panicking_clone_consumes_the_value_for_that_receiver_only() {
     let stats = Arc::new(Stats::default());
     let (tx, mut first) = broadcast::channel(2);
-    let _second = tx.subscribe();
+    let mut second = tx.subscribe();
     tx.send(Tracked::new(7, &stats)).expect("receivers exist");
+    tx.send(Tracked::new(8, &stats)).expect("receivers exist");
     stats.panic_on_next_clone.store(true, Ordering::SeqCst);
     let outcome = catch_unwind(AssertUnwindSafe(|| first.try_recv()));
     assert!(outcome.is_err(), "the clone panicked");
-    assert_eq!(first.try_recv().map(|v| v.id), Ok(7));
+    assert_eq!(
+        first.try_recv().map(|v| v.id),
+        Ok(8),
+        "the receiver moved on"
+    );
+    assert_eq!(
+        second.try_recv().map(|v| v.id),
+        Ok(7),
+        "the others still get it"
+    );
 }
 
 #[test]
-fn capacity_is_exact_not_rounded_up() {
+fn capacity_is_rounded_up_to_a_power_of_two() {
     let (tx, mut rx) = broadcast::channel(3);
-    for i in 0..5 {
+    for i in 0..6 {
         tx.send(i).expect("receiver exists");
     }
-    assert_eq!(rx.len(), 5, "unread includes the lagged-past values");
-    assert_eq!(rx.try_recv(), Err(TryRecvError::Lagged(2)));
-    assert_eq!(rx.len(), 3);
-    assert_eq!(rx.try_recv(), Ok(2));
-    assert_eq!(rx.try_recv(), Ok(3));
-    assert_eq!(rx.try_recv(), Ok(4));
+    assert_eq!(rx.len(), 6, "unread includes the lagged-past values");
+    assert_eq!(
+        rx.try_recv(),
+        Err(TryRecvError::Lagged(2)),
+        "four slots kept"
+    );
+    assert_eq!(rx.len(), 4);
+    for i in 2..6 {
+        assert_eq!(rx.try_recv(), Ok(i));
+    }
     assert!(rx.is_empty());
 }
 

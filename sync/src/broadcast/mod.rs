@@ -11,8 +11,9 @@
 //! Each slot has its own lock and the tail (next position, counts, waiting receivers)
 //! another, so a receiver with a value ready locks only that slot and never meets the
 //! sender on a channel-wide lock; `ring` explains the protocol and why no wake-up is
-//! lost. The slots are allocated up front, as in tokio; unlike tokio, the capacity is
-//! exact rather than rounded up to a power of two.
+//! lost. The slots are allocated up front, and, as in tokio, the capacity is rounded up
+//! to a power of two (so programs that rely on how many values a receiver may fall
+//! behind before it lags behave the same).
 
 mod ring;
 
@@ -28,10 +29,10 @@ use crate::loom::Arc;
 use error::{RecvError, SendError, TryRecvError};
 use ring::{Cursor, Shared, Wait};
 
-/// Creates a broadcast channel that keeps the last `capacity` values for slow
-/// receivers.
+/// Creates a broadcast channel that keeps the last `capacity` values (rounded up to a
+/// power of two) for slow receivers.
 ///
-/// The `capacity` slots (each a lock, a position, a count and an `Option<T>`) are
+/// The slots (each a lock, a position, a count and an `Option<T>`) are
 /// allocated at once, so a huge capacity costs its memory up front.
 ///
 /// # Panics
@@ -55,7 +56,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         capacity > 0,
         "broadcast::channel: capacity must be at least 1"
     );
-    let shared = Arc::new(Shared::new(capacity));
+    let shared = Arc::new(Shared::new(slot_count(capacity), 1));
     let receiver = Receiver {
         shared: Arc::clone(&shared),
         cursor: Cursor::START,
@@ -64,9 +65,24 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     (Sender { shared }, receiver)
 }
 
+/// The ring size for a requested capacity: the next power of two, as tokio's.
+#[track_caller]
+fn slot_count(capacity: usize) -> usize {
+    match capacity.checked_next_power_of_two() {
+        Some(slots) => slots,
+        None => panic!("broadcast channel capacity {capacity} is too large"),
+    }
+}
+
 /// Sends values to every receiver. Cloneable; the channel closes once every `Sender`
 /// is dropped.
 pub struct Sender<T> {
+    shared: Arc<Shared<T>>,
+}
+
+/// A sender that does not keep the channel open; [`upgrade`](WeakSender::upgrade) it
+/// to send. Made by [`Sender::downgrade`].
+pub struct WeakSender<T> {
     shared: Arc<Shared<T>>,
 }
 
@@ -82,6 +98,33 @@ pub struct Receiver<T> {
 }
 
 impl<T> Sender<T> {
+    /// Creates the sending half of a broadcast channel with no receiver yet; make them
+    /// with [`subscribe`](Sender::subscribe). Until then, sends fail.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `capacity` is zero, or too large for its slots to be allocated.
+    ///
+    /// ```
+    /// use spindle_sync::broadcast;
+    ///
+    /// let tx = broadcast::Sender::new(4);
+    /// assert!(tx.send(1).is_err(), "nobody listens yet");
+    /// let mut rx = tx.subscribe();
+    /// tx.send(2).expect("one receiver");
+    /// assert_eq!(rx.try_recv(), Ok(2));
+    /// ```
+    #[track_caller]
+    pub fn new(capacity: usize) -> Self {
+        assert!(
+            capacity > 0,
+            "broadcast::Sender::new: capacity must be at least 1"
+        );
+        Sender {
+            shared: Arc::new(Shared::new(slot_count(capacity), 0)),
+        }
+    }
+
     /// Sends `value` to every current receiver, returning how many there are; fails,
     /// giving the value back, if there are none. Never waits: when the backlog is full
     /// the oldest value is overwritten.
@@ -101,6 +144,48 @@ impl<T> Sender<T> {
     /// How many receivers exist.
     pub fn receiver_count(&self) -> usize {
         self.shared.receiver_count()
+    }
+
+    /// How many values are queued: sent, not yet read by every receiver that existed
+    /// when they were sent, and not overwritten.
+    ///
+    /// ```
+    /// use spindle_sync::broadcast;
+    ///
+    /// let (tx, mut first) = broadcast::channel(4);
+    /// let mut second = tx.subscribe();
+    /// tx.send(1).expect("receivers exist");
+    /// assert_eq!(tx.len(), 1);
+    /// first.try_recv().expect("a value");
+    /// assert_eq!(tx.len(), 1, "second has not read it");
+    /// second.try_recv().expect("a value");
+    /// assert!(tx.is_empty());
+    /// ```
+    pub fn len(&self) -> usize {
+        self.shared.queued()
+    }
+
+    /// Whether no value is queued (see [`len`](Sender::len)).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A [`WeakSender`] for this channel, which does not keep it open.
+    pub fn downgrade(&self) -> WeakSender<T> {
+        self.shared.add_weak_sender();
+        WeakSender {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// How many `Sender`s exist.
+    pub fn strong_count(&self) -> usize {
+        self.shared.sender_count()
+    }
+
+    /// How many [`WeakSender`]s exist.
+    pub fn weak_count(&self) -> usize {
+        self.shared.weak_sender_count()
     }
 
     /// Whether both senders belong to the same channel.
@@ -136,6 +221,56 @@ impl<T> Drop for Sender<T> {
     }
 }
 
+impl<T> WeakSender<T> {
+    /// A [`Sender`] again, or `None` if every sender is gone (the channel is closed).
+    ///
+    /// ```
+    /// use spindle_sync::broadcast;
+    ///
+    /// let (tx, _rx) = broadcast::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert!(weak.upgrade().is_some());
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none());
+    /// ```
+    pub fn upgrade(&self) -> Option<Sender<T>> {
+        self.shared.upgrade_sender().then(|| Sender {
+            shared: Arc::clone(&self.shared),
+        })
+    }
+
+    /// How many `Sender`s exist.
+    pub fn strong_count(&self) -> usize {
+        self.shared.sender_count()
+    }
+
+    /// How many `WeakSender`s exist.
+    pub fn weak_count(&self) -> usize {
+        self.shared.weak_sender_count()
+    }
+}
+
+impl<T> Clone for WeakSender<T> {
+    fn clone(&self) -> Self {
+        self.shared.add_weak_sender();
+        WeakSender {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl<T> Drop for WeakSender<T> {
+    fn drop(&mut self) {
+        self.shared.drop_weak_sender();
+    }
+}
+
+impl<T> fmt::Debug for WeakSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakSender").finish_non_exhaustive()
+    }
+}
+
 impl<T> fmt::Debug for Sender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sender")
@@ -164,6 +299,7 @@ impl<T: Clone> Receiver<T> {
     /// Receives from synchronous code, parking the thread until a value arrives.
     ///
     /// Do not call it from async code: it blocks the executor thread.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
         crate::blocking::block_on(self.recv())
     }
@@ -197,6 +333,16 @@ impl<T> Receiver<T> {
     /// Whether both receivers belong to the same channel.
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// How many `Sender`s of the channel exist.
+    pub fn sender_strong_count(&self) -> usize {
+        self.shared.sender_count()
+    }
+
+    /// How many [`WeakSender`]s of the channel exist.
+    pub fn sender_weak_count(&self) -> usize {
+        self.shared.weak_sender_count()
     }
 }
 

@@ -10,8 +10,8 @@
 //!   position, `rem` = the receiver count, the value), advances the tail, unlinks the
 //!   waiters, and releases the tail before it wakes them or drops what it overwrote.
 //! - A receive locks only the slot at its cursor. If the slot holds the position it
-//!   wants, it clones the value (the last reader moves it out instead, so the value is
-//!   dropped once every receiver has seen it) and is done: a receiver that has a value
+//!   wants, it clones the value (the last reader also takes the stored one out, so the
+//!   value is dropped once every receiver has seen it) and is done: a receiver that has a value
 //!   ready never touches the tail, so one sender and many receivers only meet on a
 //!   slot when they want the same one at the same instant.
 //! - Otherwise the receiver takes the tail lock and decides there, where no send can
@@ -87,6 +87,8 @@ struct Tail {
     /// Where the next value goes.
     next: Cursor,
     senders: usize,
+    /// `WeakSender`s alive; they keep the ring but not the channel open.
+    weak_senders: usize,
     receivers: usize,
     /// Receivers that found nothing to read; every send unlinks them all. Each node
     /// belongs to one `Receiver` for its whole life (see `Receiver::waiter`).
@@ -116,8 +118,8 @@ pub(super) struct Wait<'a> {
 }
 
 impl<T> Shared<T> {
-    /// A channel of `capacity` slots with one sender and one receiver.
-    pub(super) fn new(capacity: usize) -> Self {
+    /// A channel of `capacity` slots with one sender and `receivers` receivers (0 or 1).
+    pub(super) fn new(capacity: usize, receivers: usize) -> Self {
         let slots = (0..capacity)
             .map(|_| {
                 Mutex::new(Slot {
@@ -131,7 +133,8 @@ impl<T> Shared<T> {
             tail: CachePadded(Mutex::new(Tail {
                 next: Cursor::START,
                 senders: 1,
-                receivers: 1,
+                weak_senders: 0,
+                receivers,
                 waiters: WaitList::new(),
             })),
             slots,
@@ -194,6 +197,45 @@ impl<T> Shared<T> {
         }
         drop(tail);
         wakers.wake_all();
+    }
+
+    /// Turns a weak sender into a sender, unless every sender is gone already (the
+    /// channel is closed for good then).
+    pub(super) fn upgrade_sender(&self) -> bool {
+        let mut tail = self.tail.0.lock();
+        if tail.senders == 0 {
+            return false;
+        }
+        tail.senders += 1;
+        true
+    }
+
+    pub(super) fn add_weak_sender(&self) {
+        self.tail.0.lock().weak_senders += 1;
+    }
+
+    pub(super) fn drop_weak_sender(&self) {
+        self.tail.0.lock().weak_senders -= 1;
+    }
+
+    pub(super) fn sender_count(&self) -> usize {
+        self.tail.0.lock().senders
+    }
+
+    pub(super) fn weak_sender_count(&self) -> usize {
+        self.tail.0.lock().weak_senders
+    }
+
+    /// How many values are still queued: sent but not yet read by every receiver that
+    /// existed when they were sent, and not overwritten. By the invariants, those are
+    /// exactly the slots that still hold a value.
+    pub(super) fn queued(&self) -> usize {
+        // The tail lock keeps sends out while we count.
+        let _tail = self.tail.0.lock();
+        self.slots
+            .iter()
+            .filter(|slot| slot.lock().value.is_some())
+            .count()
     }
 
     pub(super) fn receiver_count(&self) -> usize {
@@ -304,9 +346,11 @@ impl<T: Clone> Shared<T> {
                 if tail.senders == 0 {
                     return Err(TryRecvError::Closed);
                 }
-                if let Some(wait) = wait.as_mut() {
-                    queue_waker(&mut tail.waiters, wait);
-                }
+                let displaced = wait
+                    .as_mut()
+                    .and_then(|wait| queue_waker(&mut tail.waiters, wait));
+                drop(tail);
+                drop(displaced);
                 return Err(TryRecvError::Empty);
             }
             let resume = self.oldest_from(*cursor, tail.next);
@@ -331,30 +375,43 @@ impl<T: Clone> Shared<T> {
         if slot.pos != cursor.pos {
             return None;
         }
-        // Clone before counting the read, so a panicking `clone` leaves it unread.
-        let value = if slot.rem == 1 {
-            slot.value.take()
-        } else {
-            slot.value.clone()
-        }
-        .expect("a slot keeps its value until its last counted reader has read it");
+        // As in tokio, every receiver gets a clone, and the read is counted (and the
+        // cursor advanced) before cloning: a panicking `clone` consumes the value for
+        // this receiver, whose next receive gets the one after. The value itself goes
+        // once its last reader has read it (if that reader's clone panicked, it stays
+        // until the slot is overwritten or the channel dropped).
         slot.rem -= 1;
-        drop(slot);
+        let last_reader = slot.rem == 0;
         cursor.advance(self.capacity());
+        let value = slot
+            .value
+            .clone()
+            .expect("a slot keeps its value until its last counted reader has read it");
+        let released = if last_reader { slot.value.take() } else { None };
+        drop(slot);
+        // The stored value's drop is user code: run it outside the lock.
+        drop(released);
         Some(value)
     }
 }
 
 /// Links the receiver's node at the back of the list with the current waker, or just
 /// refreshes the waker if the node is still linked from an earlier poll.
-fn queue_waker(waiters: &mut WaitList<Option<Waker>>, wait: &mut Wait<'_>) {
+///
+/// Returns the waker it displaced, for the caller to drop once the tail lock is
+/// released (its drop is user code, which may send on this very channel).
+fn queue_waker(waiters: &mut WaitList<Option<Waker>>, wait: &mut Wait<'_>) -> Option<Waker> {
     match *wait.node {
         Some(key) if waiters.is_linked(key) => register_waker(waiters.get_mut(key), wait.waker),
         Some(key) => {
             // Unlinked by a send since; the node is ours, so re-queue it.
-            waiters.remove(key);
+            let stale = waiters.remove(key);
             *wait.node = Some(waiters.push_back(Some(wait.waker.clone())));
+            stale
         }
-        None => *wait.node = Some(waiters.push_back(Some(wait.waker.clone()))),
+        None => {
+            *wait.node = Some(waiters.push_back(Some(wait.waker.clone())));
+            None
+        }
     }
 }

@@ -1,10 +1,13 @@
 //! The bounded mpsc channel: `send` waits while the buffer is full.
 
 use std::fmt;
+use std::future::{poll_fn, Future};
+use std::pin::pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use super::chan::{self, Rx, Tx, WeakTx};
-use super::error::{SendError, TryRecvError, TrySendError};
+use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 
 /// Creates a bounded channel that buffers up to `buffer` messages.
 ///
@@ -50,6 +53,14 @@ pub struct Permit<'a, T> {
     used: bool,
 }
 
+/// Several reserved slots, from [`Sender::reserve_many`]: an iterator that yields one
+/// [`Permit`] per slot. Slots it has not yielded go back when it is dropped.
+#[must_use = "the reserved slots are released at once if the iterator is not used"]
+pub struct PermitIterator<'a, T> {
+    sender: &'a Sender<T>,
+    remaining: usize,
+}
+
 /// A reserved slot that owns its sender, from [`Sender::reserve_owned`].
 #[must_use = "the reserved slot is released at once if the permit is not used"]
 pub struct OwnedPermit<T> {
@@ -66,7 +77,7 @@ impl<T> Sender<T> {
     pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
         // The reservation and the push with no await between them: nothing can drop
         // the future in between, so no `Permit` is needed to give the slot back.
-        match self.tx.reserve().await {
+        match self.tx.reserve(1).await {
             Ok(()) => {
                 self.tx.send_reserved(value);
                 Ok(())
@@ -75,9 +86,44 @@ impl<T> Sender<T> {
         }
     }
 
+    /// Like [`send`](Sender::send), but gives up after `timeout`, returning the value
+    /// in [`SendTimeoutError::Timeout`]; [`SendTimeoutError::Closed`] if the receiver
+    /// closes or is dropped first.
+    ///
+    /// Cancel safe like `send`.
+    ///
+    /// # Panics
+    ///
+    /// Panics when polled if no timer is registered: the timeout is measured by the
+    /// spindle runtime's timer (the `spindle` crate registers it), so this must run
+    /// inside a spindle runtime.
+    pub async fn send_timeout(
+        &self,
+        value: T,
+        timeout: Duration,
+    ) -> Result<(), SendTimeoutError<T>> {
+        let mut expired = crate::runtime_context::sleep(timeout, "mpsc::Sender::send_timeout");
+        let mut reserve = pin!(self.tx.reserve(1));
+        let reserved = poll_fn(|cx| {
+            if let Poll::Ready(reserved) = reserve.as_mut().poll(cx) {
+                return Poll::Ready(Some(reserved));
+            }
+            expired.as_mut().poll(cx).map(|()| None)
+        })
+        .await;
+        match reserved {
+            Some(Ok(())) => {
+                self.tx.send_reserved(value);
+                Ok(())
+            }
+            Some(Err(_)) => Err(SendTimeoutError::Closed(value)),
+            None => Err(SendTimeoutError::Timeout(value)),
+        }
+    }
+
     /// Sends `value` if there is room right now.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self.tx.try_reserve() {
+        match self.tx.try_reserve(1) {
             Ok(()) => {
                 self.tx.send_reserved(value);
                 Ok(())
@@ -89,7 +135,11 @@ impl<T> Sender<T> {
 
     /// Sends from synchronous code, parking the thread while the buffer is full.
     ///
-    /// Do not call it from async code: it blocks the executor thread.
+    /// # Panics
+    ///
+    /// Panics if called on a thread that drives async tasks (inside
+    /// `Runtime::block_on` or an async task); `.await` [`send`](Sender::send) there.
+    #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
         crate::blocking::block_on(self.send(value))
     }
@@ -99,32 +149,76 @@ impl<T> Sender<T> {
     ///
     /// Cancel safe: dropping the future gives up its place in the queue for a slot.
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
-        self.tx.reserve().await?;
+        self.tx.reserve(1).await?;
         Ok(Permit {
             sender: self,
             used: false,
         })
     }
 
+    /// Waits for `n` free slots and reserves them together, returning an iterator of
+    /// `n` permits. Fails at once if `n` exceeds the channel's
+    /// [`max_capacity`](Sender::max_capacity), as it could never be satisfied.
+    ///
+    /// Cancel safe: dropping the future gives up its place in the queue and any slots
+    /// already set aside for it.
+    ///
+    /// ```
+    /// use spindle_sync::mpsc;
+    ///
+    /// futures::executor::block_on(async {
+    ///     let (tx, mut rx) = mpsc::channel(4);
+    ///     let permits = tx.reserve_many(3).await.expect("receiver alive");
+    ///     assert_eq!(tx.capacity(), 1);
+    ///     for (n, permit) in permits.enumerate() {
+    ///         permit.send(n);
+    ///     }
+    ///     assert_eq!(rx.recv().await, Some(0));
+    /// });
+    /// ```
+    pub async fn reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, SendError<()>> {
+        if n > self.max_capacity() {
+            return Err(SendError(()));
+        }
+        self.tx.reserve(n).await?;
+        Ok(PermitIterator {
+            sender: self,
+            remaining: n,
+        })
+    }
+
     /// Like [`reserve`](Sender::reserve), but the permit owns this sender.
     pub async fn reserve_owned(self) -> Result<OwnedPermit<T>, SendError<()>> {
-        self.tx.reserve().await?;
+        self.tx.reserve(1).await?;
         Ok(OwnedPermit { sender: Some(self) })
     }
 
     /// Reserves a slot if one is free right now.
     pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
-        self.tx.try_reserve()?;
+        self.tx.try_reserve(1)?;
         Ok(Permit {
             sender: self,
             used: false,
+        })
+    }
+
+    /// Reserves `n` slots if they are all free right now (and nobody waits ahead).
+    /// `n` above the [`max_capacity`](Sender::max_capacity) fails with `Full`.
+    pub fn try_reserve_many(&self, n: usize) -> Result<PermitIterator<'_, T>, TrySendError<()>> {
+        if n > self.max_capacity() {
+            return Err(TrySendError::Full(()));
+        }
+        self.tx.try_reserve(n)?;
+        Ok(PermitIterator {
+            sender: self,
+            remaining: n,
         })
     }
 
     /// Like [`try_reserve`](Sender::try_reserve), but the permit owns this sender; on
     /// failure the sender is given back inside the error.
     pub fn try_reserve_owned(self) -> Result<OwnedPermit<T>, TrySendError<Self>> {
-        match self.tx.try_reserve() {
+        match self.tx.try_reserve(1) {
             Ok(()) => Ok(OwnedPermit { sender: Some(self) }),
             Err(TrySendError::Full(())) => Err(TrySendError::Full(self)),
             Err(TrySendError::Closed(())) => Err(TrySendError::Closed(self)),
@@ -233,7 +327,7 @@ impl<T> Permit<'_, T> {
 impl<T> Drop for Permit<'_, T> {
     fn drop(&mut self) {
         if !self.used {
-            self.sender.tx.release_reserved();
+            self.sender.tx.release_reserved(1);
         }
     }
 }
@@ -241,6 +335,45 @@ impl<T> Drop for Permit<'_, T> {
 impl<T> fmt::Debug for Permit<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}
+
+impl<'a, T> Iterator for PermitIterator<'a, T> {
+    type Item = Permit<'a, T>;
+
+    fn next(&mut self) -> Option<Permit<'a, T>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        Some(Permit {
+            sender: self.sender,
+            used: false,
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
+
+impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
+
+impl<T> Drop for PermitIterator<'_, T> {
+    fn drop(&mut self) {
+        if self.remaining > 0 {
+            self.sender.tx.release_reserved(self.remaining);
+        }
+    }
+}
+
+impl<T> fmt::Debug for PermitIterator<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PermitIterator")
+            .field("remaining", &self.remaining)
+            .finish_non_exhaustive()
     }
 }
 
@@ -255,8 +388,23 @@ impl<T> OwnedPermit<T> {
     /// Gives the slot back unused and returns the sender.
     pub fn release(mut self) -> Sender<T> {
         let sender = self.take_sender();
-        sender.tx.release_reserved();
+        sender.tx.release_reserved(1);
         sender
+    }
+
+    /// Whether both permits reserve slots of the same channel.
+    pub fn same_channel(&self, other: &Self) -> bool {
+        match (&self.sender, &other.sender) {
+            (Some(ours), Some(theirs)) => ours.same_channel(theirs),
+            _ => false,
+        }
+    }
+
+    /// Whether this permit reserves a slot of `sender`'s channel.
+    pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
+        self.sender
+            .as_ref()
+            .is_some_and(|ours| ours.same_channel(sender))
     }
 
     fn take_sender(&mut self) -> Sender<T> {
@@ -270,7 +418,7 @@ impl<T> OwnedPermit<T> {
 impl<T> Drop for OwnedPermit<T> {
     fn drop(&mut self) {
         if let Some(sender) = self.sender.take() {
-            sender.tx.release_reserved();
+            sender.tx.release_reserved(1);
         }
     }
 }
@@ -307,11 +455,13 @@ impl<T> Receiver<T> {
     /// Receives from synchronous code, parking the thread until a message arrives.
     ///
     /// Do not call it from async code: it blocks the executor thread.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
         crate::blocking::block_on(self.recv())
     }
 
     /// Like [`recv_many`](Receiver::recv_many), from synchronous code.
+    #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         crate::blocking::block_on(self.recv_many(buffer, limit))
     }

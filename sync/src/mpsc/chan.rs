@@ -27,6 +27,7 @@
 //! each message is dropped exactly once and none outlives the receiver.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
@@ -58,6 +59,12 @@ pub(crate) struct Chan<T> {
     /// Woken when the receiver closes, for `Sender::closed`.
     receiver_closed_notify: Notify,
 }
+
+// A panic in user code never leaves the channel half-updated: every change of its
+// state is one atomic step (or a block write guarded by its ready bit), and messages
+// are moved, never observed mid-change. Tokio's channel declares the same.
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+impl<T> std::panic::UnwindSafe for Chan<T> {}
 
 impl<T> Chan<T> {
     pub(crate) fn new(bound: Option<usize>) -> Arc<Self> {
@@ -130,16 +137,17 @@ impl<T> Tx<T> {
         self.push(value).map_err(SendError)
     }
 
-    /// Waits for a free slot and reserves it.
-    pub(crate) fn reserve(&self) -> Reserve<'_, T> {
+    /// Waits for `slots` free slots (at most the capacity) and reserves them together.
+    pub(crate) fn reserve(&self, slots: usize) -> Reserve<'_, T> {
         Reserve {
             tx: self,
+            slots,
             waiting: None,
         }
     }
 
-    pub(crate) fn try_reserve(&self) -> Result<(), TrySendError<()>> {
-        match self.slots().try_take(1) {
+    pub(crate) fn try_reserve(&self, slots: usize) -> Result<(), TrySendError<()>> {
+        match self.slots().try_take(slots) {
             Ok(()) => Ok(()),
             Err(error) if error.is_closed() => Err(TrySendError::Closed(())),
             Err(_) => {
@@ -162,10 +170,10 @@ impl<T> Tx<T> {
         // Otherwise the permit travels with the message; the receiver returns it.
     }
 
-    /// Gives back a reservation that was never used.
-    pub(crate) fn release_reserved(&self) {
+    /// Gives back `count` reserved slots that were never used.
+    pub(crate) fn release_reserved(&self, count: usize) {
         let slots = self.slots();
-        slots.release(1);
+        slots.release(count);
         self.chan.wake_receiver_if_drained(slots);
     }
 
@@ -222,7 +230,8 @@ impl<T> Tx<T> {
     }
 }
 
-/// The future of [`Tx::reserve`]: one permit of the bounded channel.
+/// The future of [`Tx::reserve`]: `slots` permits of the bounded channel, granted
+/// together.
 ///
 /// The first poll takes a free permit with one compare-and-swap when nobody is queued;
 /// only when it must wait does it queue in the semaphore (keeping the FIFO order).
@@ -232,6 +241,7 @@ impl<T> Tx<T> {
 /// dropped in place, by assigning `None`).
 pub(crate) struct Reserve<'a, T> {
     tx: &'a Tx<T>,
+    slots: usize,
     /// The queued acquire, once the first poll found no free permit.
     waiting: Option<Acquire<'a>>,
 }
@@ -248,6 +258,11 @@ impl<T> Reserve<'_, T> {
             Poll::Pending => return Some(Poll::Pending),
         };
         self.waiting = None;
+        if result.is_err() {
+            // A failed acquire gave back what it held (a grant or a share a close left
+            // it); if that was the last outstanding permit, the receiver waits for it.
+            self.tx.chan.wake_receiver_if_drained(self.tx.slots());
+        }
         Some(Poll::Ready(result.map_err(|_| SendError(()))))
     }
 }
@@ -265,7 +280,7 @@ impl<T> Future for Reserve<'_, T> {
         }
         let slots = this.tx.slots();
         let budget = ready!(coop::poll_proceed(cx));
-        match slots.try_take(1) {
+        match slots.try_take(this.slots) {
             Ok(()) => {
                 budget.made_progress();
                 Poll::Ready(Ok(()))
@@ -277,7 +292,7 @@ impl<T> Future for Reserve<'_, T> {
             Err(_) => {
                 // Give the unit back: the acquire below charges its own.
                 drop(budget);
-                this.waiting = Some(Acquire::new(slots, 1));
+                this.waiting = Some(Acquire::new(slots, this.slots));
                 this.poll_waiting(cx)
                     .unwrap_or_else(|| unreachable!("the acquire was stored just above"))
             }
@@ -548,11 +563,17 @@ impl<T> Drop for Rx<T> {
         let sealed_at = unsafe { self.chan.list.seal() };
         // Every position claimed before the seal gets its message written (the sender
         // is mid-push, with no await in between); drop each one here.
+        // A message whose drop panics does not stop the drain (as in tokio): the rest
+        // are still dropped here, and the first panic resumes once the drain is done.
         let mut drained = 0;
+        let mut first_panic = None;
         while self.cursor().position() < sealed_at {
             match self.cursor().pop() {
                 Some(value) => {
-                    drop(value);
+                    let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| drop(value)));
+                    if let Err(payload) = dropped {
+                        first_panic.get_or_insert(payload);
+                    }
                     drained += 1;
                 }
                 None => spin_wait(),
@@ -561,6 +582,12 @@ impl<T> Drop for Rx<T> {
         self.free_slots(drained);
         // Let go of the task's waker now rather than with the last sender.
         drop(self.chan.rx_waker.take());
+        if let Some(payload) = first_panic {
+            // Resuming while already unwinding would abort; the first panic wins.
+            if !std::thread::panicking() {
+                std::panic::resume_unwind(payload);
+            }
+        }
     }
 }
 

@@ -141,11 +141,13 @@ impl<T> UnboundedReceiver<T> {
     /// Receives from synchronous code, parking the thread until a message arrives.
     ///
     /// Do not call it from async code: it blocks the executor thread.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
         crate::blocking::block_on(self.recv())
     }
 
     /// Like [`recv_many`](UnboundedReceiver::recv_many), from synchronous code.
+    #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
         crate::blocking::block_on(self.recv_many(buffer, limit))
     }

@@ -46,7 +46,7 @@ use crate::waiters::{register_waker, WakeList};
 
 mod wait_queue;
 
-use wait_queue::{Node, WaitQueue, CLOSED as OUTCOME_CLOSED, GRANTED, WAITING};
+use wait_queue::{closed_held, closed_holding, Node, WaitQueue, GRANTED, WAITING};
 
 /// A counting semaphore: a pool of permits that tasks acquire asynchronously.
 ///
@@ -158,6 +158,43 @@ impl Semaphore {
         }
     }
 
+    /// Creates a semaphore with `permits` permits, in a `const` context (a `static`,
+    /// for example).
+    ///
+    /// ```
+    /// use spindle_sync::Semaphore;
+    ///
+    /// static CONNECTIONS: Semaphore = Semaphore::const_new(10);
+    /// assert_eq!(CONNECTIONS.available_permits(), 10);
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics (at compile time in a `const`) if `permits` exceeds
+    /// [`Semaphore::MAX_PERMITS`].
+    #[cfg(not(loom))]
+    #[track_caller]
+    pub const fn const_new(permits: usize) -> Self {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "Semaphore::const_new: the permits exceed Semaphore::MAX_PERMITS"
+        );
+        Semaphore {
+            word: AtomicUsize::new(permits << PERMIT_SHIFT),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
+    /// A closed semaphore with no permits, in a `const` context (a `OnceCell` created
+    /// full has nothing left to initialise).
+    #[cfg(not(loom))]
+    pub(crate) const fn const_closed() -> Self {
+        Semaphore {
+            word: AtomicUsize::new(CLOSED),
+            waiters: Mutex::new(WaitQueue::new()),
+        }
+    }
+
     /// The number of permits free right now.
     pub fn available_permits(&self) -> usize {
         let word = self.word.load(Ordering::Acquire);
@@ -224,21 +261,20 @@ impl Semaphore {
 
     /// Closes the semaphore: every queued and future acquire fails with
     /// [`AcquireError`]. Permits already held stay valid, and `try_acquire` reports
-    /// [`TryAcquireError::Closed`].
+    /// [`TryAcquireError::Closed`]. A queued acquire that had been handed part of its
+    /// permits gives them back when it next runs (it fails, or is dropped).
     pub fn close(&self) {
         let mut wakers = WakeList::new();
         let mut waiters = self.waiters.lock();
-        let mut returned = 0;
-        while let Some(assigned) = waiters.with_front(|front| std::mem::take(&mut front.assigned)) {
-            returned += assigned;
-            if let Some(waker) = waiters.pop_front(OUTCOME_CLOSED) {
+        while let Some(assigned) = waiters.with_front(|front| front.assigned) {
+            if let Some(waker) = waiters.pop_front(closed_holding(assigned)) {
                 wakers.push(waker);
             }
         }
-        // The queue is empty now: permits in transit and those returned become free.
+        // The queue is empty now: permits in transit become free.
         let mut word = self.word.load(Ordering::Acquire);
         loop {
-            let closed = ((word | CLOSED) & !QUEUED) + returned * ONE_PERMIT;
+            let closed = (word | CLOSED) & !QUEUED;
             match self
                 .word
                 .compare_exchange_weak(word, closed, Ordering::AcqRel, Ordering::Acquire)
@@ -274,6 +310,62 @@ impl Semaphore {
             semaphore: self,
             permits: n as usize,
         })
+    }
+
+    /// Waits for one permit from synchronous code, parking the thread.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called on a thread that drives async tasks (inside
+    /// `Runtime::block_on` or an async task): it would block the runtime.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use spindle_sync::Semaphore;
+    ///
+    /// let semaphore = Arc::new(Semaphore::new(1));
+    /// let permit = semaphore.blocking_acquire().expect("semaphore is open");
+    /// assert_eq!(semaphore.available_permits(), 0);
+    /// drop(permit);
+    /// assert_eq!(semaphore.available_permits(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::blocking::block_on(self.acquire())
+    }
+
+    /// Waits for `n` permits from synchronous code, parking the thread.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called on a thread that drives async tasks.
+    #[track_caller]
+    pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        crate::blocking::block_on(self.acquire_many(n))
+    }
+
+    /// Like [`blocking_acquire`](Semaphore::blocking_acquire), with an owned permit.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called on a thread that drives async tasks.
+    #[track_caller]
+    pub fn blocking_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
+        crate::blocking::block_on(self.acquire_owned())
+    }
+
+    /// Like [`blocking_acquire_many`](Semaphore::blocking_acquire_many), with an owned
+    /// permit.
+    ///
+    /// # Panics
+    ///
+    /// Panics if called on a thread that drives async tasks.
+    #[track_caller]
+    pub fn blocking_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        crate::blocking::block_on(self.acquire_many_owned(n))
     }
 
     /// Takes one permit if one is free and nobody is queued.
@@ -484,26 +576,30 @@ impl Future for Acquire<'_> {
                 },
             },
             Phase::Queued => match this.node.outcome() {
-                // Served while we were away: the releaser is done with the node.
-                GRANTED => Ok(()),
-                OUTCOME_CLOSED => Err(AcquireError(())),
-                _ => {
+                WAITING => {
                     let mut waiters = this.semaphore.waiters.lock();
                     // The outcome only changes under the lock, so this read is final.
                     match this.node.outcome() {
                         WAITING => {
                             // SAFETY: WAITING under the lock means linked.
-                            unsafe {
+                            let displaced = unsafe {
                                 waiters.with_linked(&this.node, |state| {
                                     register_waker(&mut state.waker, cx.waker())
                                 })
                             };
+                            // A waker's drop is user code: not under our lock.
+                            drop(waiters);
+                            drop(displaced);
                             return Poll::Pending;
                         }
-                        GRANTED => Ok(()),
-                        _ => Err(AcquireError(())),
+                        outcome => {
+                            drop(waiters);
+                            this.finish(outcome)
+                        }
                     }
                 }
+                // Served (or closed) while we were away: the node is ours again.
+                outcome => this.finish(outcome),
             },
             Phase::Done => unreachable!("checked above"),
         };
@@ -514,6 +610,30 @@ impl Future for Acquire<'_> {
 }
 
 impl Acquire<'_> {
+    /// Completes a queued acquire from its final outcome. As in tokio, a closed
+    /// semaphore fails the acquire even if the permits had been granted before the
+    /// close: they go back, with any partial share a close left with the node.
+    fn finish(&self, outcome: usize) -> Result<(), AcquireError> {
+        if outcome == GRANTED {
+            if !self.semaphore.is_closed() {
+                return Ok(());
+            }
+            self.semaphore.release(self.needed);
+        } else if let Some(held) = closed_held(outcome) {
+            self.semaphore.release(held);
+        }
+        Err(AcquireError(()))
+    }
+
+    /// The permits a node with final `outcome` holds.
+    fn held_by_final(&self, outcome: usize) -> usize {
+        if outcome == GRANTED {
+            self.needed
+        } else {
+            closed_held(outcome).unwrap_or(0)
+        }
+    }
+
     /// The slow path of a first poll: under the lock, either take the permits after
     /// all or link the node at the back of the queue (`None`: wait).
     fn enqueue(&mut self, waker: &Waker) -> Option<Result<(), AcquireError>> {
@@ -575,26 +695,24 @@ impl Drop for Acquire<'_> {
             return;
         }
         match self.node.outcome() {
-            // Granted but never polled again: the whole grant goes back.
-            GRANTED => self.semaphore.release(self.needed),
-            OUTCOME_CLOSED => {}
-            _ => {
+            WAITING => {
                 let mut wakers = WakeList::new();
                 let mut waiters = self.semaphore.waiters.lock();
                 // Final under the lock: a node still waiting gives back what it was
                 // assigned so far; one granted meanwhile gives back its whole grant; a
-                // closed one holds nothing (close returned it). Settling also clears
-                // QUEUED if this was the last waiter.
+                // closed one what the close left it. Settling also clears QUEUED if
+                // this was the last waiter.
                 let returned = match self.node.outcome() {
                     // SAFETY: WAITING under the lock means linked.
                     WAITING => unsafe { waiters.remove(&self.node) },
-                    GRANTED => self.needed,
-                    _ => 0,
+                    outcome => self.held_by_final(outcome),
                 };
                 self.semaphore.settle(&mut waiters, returned, &mut wakers);
                 drop(waiters);
                 wakers.wake_all();
             }
+            // Granted or closed but never polled again: what it holds goes back.
+            outcome => self.semaphore.release(self.held_by_final(outcome)),
         }
     }
 }
@@ -627,6 +745,11 @@ impl<'a> SemaphorePermit<'a> {
     /// How many permits this holds.
     pub fn num_permits(&self) -> usize {
         self.permits
+    }
+
+    /// The semaphore the permits came from.
+    pub fn semaphore(&self) -> &'a Semaphore {
+        self.semaphore
     }
 
     /// Moves the permits of `other` into this one.
@@ -770,6 +893,32 @@ mod loom_models {
                     "the waiter is served next"
                 );
             }
+        });
+    }
+
+    /// A close racing a release while an acquirer waits holding part of its permits:
+    /// the acquirer fails, and once it is gone every permit is back, none doubled.
+    #[test]
+    fn close_racing_a_release_returns_every_permit_of_a_partial_waiter() {
+        loom::model(|| {
+            let semaphore = Arc::new(Semaphore::new(2));
+            semaphore.try_take(1).expect("one of two permits is free");
+            let mut waiter = std::pin::pin!(Acquire::new(&semaphore, 2));
+            assert!(poll_noop(waiter.as_mut()).is_pending(), "one permit short");
+            let releaser = {
+                let semaphore = Arc::clone(&semaphore);
+                loom::thread::spawn(move || semaphore.release(1))
+            };
+            let closer = {
+                let semaphore = Arc::clone(&semaphore);
+                loom::thread::spawn(move || semaphore.close())
+            };
+            releaser.join().expect("releaser");
+            closer.join().expect("closer");
+            // Granted before the close or not, a closed semaphore fails the acquire,
+            // which gives back whatever it held.
+            assert!(matches!(poll_noop(waiter.as_mut()), Poll::Ready(Err(_))));
+            assert_eq!(semaphore.available_permits(), 2);
         });
     }
 }

@@ -29,8 +29,24 @@ use crate::loom::{AtomicUsize, Ordering, UnsafeCell};
 pub(super) const WAITING: usize = 0;
 /// The node was unlinked with every permit it asked for.
 pub(super) const GRANTED: usize = 1;
-/// The node was unlinked because the semaphore closed; it holds no permit.
+/// The node was unlinked because the semaphore closed. The permits it had been
+/// assigned so far stay its own until its owner gives them back (as in tokio, so a
+/// closed mpsc channel is not idle before the failed reservation has returned them):
+/// the outcome word is `CLOSED | held << 2`; see [`closed_holding`] and
+/// [`closed_held`].
 pub(super) const CLOSED: usize = 2;
+const OUTCOME_KIND: usize = 0b11;
+const HELD_SHIFT: u32 = 2;
+
+/// The outcome of a node unlinked by `close` while holding `held` permits.
+pub(super) fn closed_holding(held: usize) -> usize {
+    CLOSED | (held << HELD_SHIFT)
+}
+
+/// The permits a closed node still holds, or `None` if `outcome` is not a close.
+pub(super) fn closed_held(outcome: usize) -> Option<usize> {
+    (outcome & OUTCOME_KIND == CLOSED).then_some(outcome >> HELD_SHIFT)
+}
 
 /// One waiting acquirer, embedded in its `Acquire` future.
 pub(super) struct Node {
