@@ -2,9 +2,9 @@
 //! drives tasks (`Runtime::block_on`) each panics with tokio's message at the caller's
 //! line; on a `spawn_blocking` thread each works.
 //!
-//! The `block_on` half is ignored until the executor marks its threads through
-//! `spindle::sync::runtime_context::set_driving_tasks` (set in `block_on` and on
-//! workers, cleared in `block_in_place` and `spawn_blocking`).
+//! The executor marks its threads through `spindle::sync::runtime_context`: set in
+//! `block_on` and on workers, cleared in `block_in_place`; `spawn_blocking` threads
+//! are never marked.
 
 mod support;
 
@@ -187,7 +187,7 @@ fn every_blocking_call_works_in_spawn_blocking(flavour: Flavour) {
 
 mod multi_thread {
     #[test]
-    #[ignore = "needs the executor to set runtime_context"]
+
     fn every_blocking_call_panics_in_block_on() {
         super::every_blocking_call_panics_in_block_on(super::Flavour::MultiThread);
     }
@@ -200,7 +200,7 @@ mod multi_thread {
 
 mod current_thread {
     #[test]
-    #[ignore = "needs the executor to set runtime_context"]
+
     fn every_blocking_call_panics_in_block_on() {
         super::every_blocking_call_panics_in_block_on(super::Flavour::CurrentThread);
     }

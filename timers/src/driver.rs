@@ -99,6 +99,12 @@ impl Driver {
     /// Creates the driver of a new runtime, its clock paused from the start when
     /// `start_paused` is true (the test clock of `Builder::start_paused`).
     pub fn new(start_paused: bool) -> Driver {
+        // The primitives below the timers (`mpsc::Sender::send_timeout`) sleep through
+        // this hook; it is process-wide and set once, and each sleep finds its runtime
+        // by the context it is created in, like any `time::sleep`.
+        let _ = spindle_sync::runtime_context::register_sleep(|duration| {
+            Box::pin(crate::time::sleep(duration))
+        });
         let clock = Clock::new(start_paused);
         let inner = Inner {
             origin: std::time::Instant::now(),

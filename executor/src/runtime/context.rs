@@ -12,13 +12,14 @@ use std::ptr::NonNull;
 
 use std::sync::Arc;
 
+use spindle_sync::runtime_context;
+
 use crate::scheduler;
 use crate::task::cell::Header;
 use crate::task::Id;
 
 struct Context {
     handle: RefCell<Option<scheduler::Handle>>,
-    in_runtime: Cell<bool>,
 }
 
 /// What every poll and wake reads. Kept apart from `Context`, whose handle needs a
@@ -47,7 +48,6 @@ impl Context {
     const fn new() -> Context {
         Context {
             handle: RefCell::new(None),
-            in_runtime: Cell::new(false),
         }
     }
 }
@@ -153,13 +153,15 @@ impl Drop for SetHandleGuard {
     }
 }
 
-/// Marks the thread as running a runtime (a worker, or inside `block_on`).
+/// Marks the thread as running a runtime (a worker, or inside `block_on`). The mark is
+/// spindle-sync's "drives async tasks" flag, so that the primitives' `blocking_*`
+/// methods, which cannot see the executor, refuse to park such a thread.
 pub(crate) struct InRuntimeGuard(());
 
 /// Enters "runtime mode", or `None` if this thread is already in one (the caller then
 /// reports the nesting misuse).
 pub(crate) fn try_enter_runtime() -> Option<InRuntimeGuard> {
-    let entered = CONTEXT.with(|cx| cx.in_runtime.replace(true));
+    let entered = runtime_context::set_driving_tasks(true);
     if entered {
         None
     } else {
@@ -170,12 +172,12 @@ pub(crate) fn try_enter_runtime() -> Option<InRuntimeGuard> {
 /// True while this thread runs a runtime (a worker, or inside `block_on`), outside
 /// any `block_in_place` closure: where blocking the thread would stall tasks.
 pub(crate) fn is_in_runtime() -> bool {
-    CONTEXT.try_with(|cx| cx.in_runtime.get()).unwrap_or(false)
+    runtime_context::is_driving_tasks()
 }
 
 impl Drop for InRuntimeGuard {
     fn drop(&mut self) {
-        let _ = CONTEXT.try_with(|cx| cx.in_runtime.set(false));
+        runtime_context::set_driving_tasks(false);
     }
 }
 
@@ -185,10 +187,10 @@ pub(crate) fn exit_runtime<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(bool);
     impl Drop for Reset {
         fn drop(&mut self) {
-            let _ = CONTEXT.try_with(|cx| cx.in_runtime.set(self.0));
+            runtime_context::set_driving_tasks(self.0);
         }
     }
-    let was = CONTEXT.with(|cx| cx.in_runtime.replace(false));
+    let was = runtime_context::set_driving_tasks(false);
     let _reset = Reset(was);
     f()
 }
