@@ -7,8 +7,11 @@
 //! At most half the workers search at once, so stealing does not turn into contention.
 //!
 //! No wake-up is lost: a worker that stops searching as the last searcher re-checks
-//! every queue before it parks (`Worker::park` does this), and a notifier reads the
-//! counts after publishing its work, with a `SeqCst` fence between them on both sides.
+//! every queue before it parks (`Context::park` in `worker.rs` does this), and a
+//! notifier reads the counts after publishing its work. Both sides have a `SeqCst`
+//! fence between their write and their read (`worker_to_notify`,
+//! `transition_worker_to_parked`): the parker's `SeqCst` read-modify-write alone does
+//! not order its later, weaker loads of the queues on every architecture.
 
 use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
 
@@ -88,6 +91,9 @@ impl Idle {
         let decrement = (1 << UNPARKED_SHIFT) | usize::from(is_searching);
         let previous = self.counts.fetch_sub(decrement, Ordering::SeqCst);
         sleepers.push(worker);
+        // Pairs with the fence in `worker_to_notify`: the caller's re-check of the
+        // queues must not be satisfied before this update is visible.
+        fence(Ordering::SeqCst);
         is_searching && searching(previous) == 1
     }
 

@@ -3,7 +3,9 @@
 //! Each worker thread owns a `Core`: a local run queue (crossbeam-deque `Worker`), a
 //! LIFO slot, and its tick counter. Work enters from three places: a task spawned or
 //! woken on a worker goes to that worker's LIFO slot (its previous occupant to the
-//! back of the local queue); a task woken anywhere else goes to the shared `Injector`;
+//! back of the local queue), except a yield, a task's wake of itself during its own
+//! poll, or a wake past the cap on LIFO runs in a row, which go to the back of the
+//! local queue; a task woken anywhere else goes to the shared `Injector`;
 //! an idle worker steals half of a random victim's queue. See `worker.rs` for the
 //! loop, `idle.rs` for who sleeps and who searches, `park.rs` for how a worker sleeps,
 //! `queue_seam.rs` for the loom stand-in of the queues.

@@ -1,7 +1,7 @@
 //! Parking one worker: on the shared driver if it is free, else on its own condvar.
 //!
 //! The first idle worker to take the driver's try-lock sleeps in it (and so fires
-//! timers and, later, IO); the others wait on a condvar of their own. The state word
+//! timers and IO); the others wait on a condvar of their own. The state word
 //! records which, so `unpark` knows whether to signal the condvar or the driver. An
 //! `unpark` that comes before the `park` leaves `NOTIFIED` behind, and the `park`
 //! returns at once: no wake-up is lost in the gap between deciding to park and parking.
