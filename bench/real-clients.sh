@@ -29,7 +29,7 @@
 # Usage: bench/real-clients.sh [--rounds N] [--seconds S] [--only w1,w2]
 #                              [--counter strace|perf|strace,perf] [--no-syscalls]
 #                              [--futex-stacks]
-# Workloads: http1 http2 redis-set redis-get redis-set-p16 redis-get-p16.
+# Workloads: http1 http2 axum redis-set redis-get redis-set-p16 redis-get-p16.
 # Needs wrk, h2load and redis-benchmark (Debian: apt-get install -y wrk nghttp2-client
 # redis-tools strace); a workload whose client is missing is skipped with a message.
 # Writes nothing but its scratch directory (printed at the end) and the build.
@@ -73,14 +73,14 @@ CLOCK_TICKS=$(getconf CLK_TCK)
 SERVER_PID=""
 trap 'if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi' EXIT
 
-ALL_WORKLOADS="http1 http2 redis-set redis-get redis-set-p16 redis-get-p16"
+ALL_WORKLOADS="http1 http2 axum redis-set redis-get redis-set-p16 redis-get-p16"
 WORKLOADS=""
 for workload in $ALL_WORKLOADS; do
     if [ -n "$ONLY" ] && ! [[ ",$ONLY," == *",$workload,"* ]]; then
         continue
     fi
     case $workload in
-        http1) client=wrk ;;
+        http1|axum) client=wrk ;;
         http2) client=h2load ;;
         redis-*) client=redis-benchmark ;;
     esac
@@ -107,12 +107,29 @@ fi
 echo "building the servers (release, with line tables) ..." >&2
 (cd "$ROOT" && CARGO_PROFILE_RELEASE_DEBUG=1 cargo build --release -q -p spindle-bench \
     --example hello_spindle --example hello_tokio --example resp_spindle --example resp_tokio)
+if [[ " $WORKLOADS " == *" axum "* ]]; then
+    # The same axum source on spindle (ecosystem/, tokio patched to spindle) and on
+    # tokio (bench/axum-tokio), each in its own workspace and target directory.
+    (cd "$ROOT/ecosystem" && CARGO_TARGET_DIR="$ROOT/ecosystem/target" \
+        cargo build --release -q --example axum_spindle)
+    (cd "$ROOT/bench/axum-tokio" && CARGO_TARGET_DIR="$ROOT/bench/axum-tokio/target" \
+        cargo build --release -q)
+fi
+
+# server_dir KIND RUNTIME: where the server binary KIND_RUNTIME was built.
+server_dir() {
+    case $1_$2 in
+        axum_spindle) echo "$ROOT/ecosystem/target/release/examples" ;;
+        axum_tokio) echo "$ROOT/bench/axum-tokio/target/release" ;;
+        *) echo "$BIN" ;;
+    esac
+}
 
 # start_server KIND RUNTIME [BINARY_DIR [WRAPPER...]]: starts hello_RUNTIME or
 # resp_RUNTIME (under WRAPPER, e.g. strace, if given), sets SERVER_PID (the wrapper's,
 # if any) and SERVER_LINE (the server's first line: the addresses it listens on).
 start_server() {
-    local kind=$1 runtime=$2 dir=${3:-$BIN}
+    local kind=$1 runtime=$2 dir=${3:-$(server_dir "$1" "$2")}
     shift $(($# < 3 ? $# : 3))
     local out=$SCRATCH/server.out
     : > "$out"
@@ -149,7 +166,7 @@ cpu_ticks() {
 # address_for WORKLOAD: the host:port of the running server that WORKLOAD talks to.
 address_for() {
     case $1 in
-        http1) echo "$SERVER_LINE" | sed 's/.*http1=\([^ ]*\).*/\1/' ;;
+        http1|axum) echo "$SERVER_LINE" | sed 's/.*http1=\([^ ]*\).*/\1/' ;;
         http2) echo "$SERVER_LINE" | sed 's/.*http2=\([^ ]*\).*/\1/' ;;
         redis-*) echo "$SERVER_LINE" | sed 's/.*resp=\([^ ]*\).*/\1/' ;;
     esac
@@ -157,6 +174,7 @@ address_for() {
 
 server_kind() {
     case $1 in
+        axum) echo axum ;;
         http*) echo hello ;;
         redis-*) echo resp ;;
     esac
@@ -167,7 +185,7 @@ server_kind() {
 run_client() {
     local workload=$1 address=$2 out=$SCRATCH/client.out
     case $workload in
-        http1)
+        http1|axum)
             wrk -t1 -c64 -d"${SECONDS_PER_RUN}s" --latency "http://$address/" > "$out"
             awk '
                 function micros(text) {
