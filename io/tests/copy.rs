@@ -194,3 +194,158 @@ fn copy_between_always_ready_streams_spends_the_cooperative_budget() {
 fn support_payload(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 % 251) as u8).collect()
 }
+
+/// A reader that fails with `Interrupted` before each chunk it gives.
+struct InterruptedReader {
+    chunks: Vec<&'static [u8]>,
+    interrupt_next: bool,
+}
+
+impl spindle_io::AsyncRead for InterruptedReader {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &mut spindle_io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.chunks.is_empty() {
+            return Poll::Ready(Ok(()));
+        }
+        if std::mem::replace(&mut self.interrupt_next, false) {
+            return Poll::Ready(Err(ErrorKind::Interrupted.into()));
+        }
+        self.interrupt_next = true;
+        let chunk = self.chunks.remove(0);
+        buf.put_slice(chunk);
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// A writer that fails with `Interrupted` before each write it accepts, and takes at
+/// most two bytes a time.
+#[derive(Default)]
+struct InterruptedWriter {
+    written: Vec<u8>,
+    interrupt_next: bool,
+}
+
+impl AsyncWrite for InterruptedWriter {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if std::mem::replace(&mut self.interrupt_next, false) {
+            return Poll::Ready(Err(ErrorKind::Interrupted.into()));
+        }
+        self.interrupt_next = true;
+        let taken = buf.len().min(2);
+        self.written.extend_from_slice(&buf[..taken]);
+        Poll::Ready(Ok(taken))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+#[test]
+fn copy_retries_interrupted_reads_and_writes() {
+    support::block_on(async {
+        let mut reader = InterruptedReader {
+            chunks: vec![b"spin", b"dle"],
+            interrupt_next: true,
+        };
+        let mut writer = InterruptedWriter {
+            interrupt_next: true,
+            ..Default::default()
+        };
+        let copied = spindle_io::copy(&mut reader, &mut writer)
+            .await
+            .expect("Interrupted is retried, not returned");
+        assert_eq!(copied, 7);
+        assert_eq!(writer.written, b"spindle");
+    });
+}
+
+#[test]
+fn copy_buf_retries_interrupted_reads_and_writes() {
+    support::block_on(async {
+        let mut reader = BufReader::new(InterruptedReader {
+            chunks: vec![b"spin", b"dle"],
+            interrupt_next: true,
+        });
+        let mut writer = InterruptedWriter {
+            interrupt_next: true,
+            ..Default::default()
+        };
+        let copied = spindle_io::copy_buf(&mut reader, &mut writer)
+            .await
+            .expect("Interrupted is retried, not returned");
+        assert_eq!(copied, 7);
+        assert_eq!(writer.written, b"spindle");
+    });
+}
+
+/// Holds what it is given until it is flushed, then passes it on to `inner`.
+struct HoldUntilFlush {
+    held: Vec<u8>,
+    inner: spindle_io::DuplexStream,
+}
+
+impl AsyncWrite for HoldUntilFlush {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut().held.extend_from_slice(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        while !this.held.is_empty() {
+            let written = std::task::ready!(Pin::new(&mut this.inner).poll_write(cx, &this.held))?;
+            this.held.drain(..written);
+        }
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+/// A request-response peer: it sends a request and waits for the copy to deliver it
+/// before it ends the stream. Unless `copy_buf` flushes its writer while the reader
+/// has nothing more, the request stays held and both sides wait forever.
+#[test]
+fn copy_buf_flushes_a_holding_writer_while_the_reader_waits() {
+    support::block_on(async {
+        let (mut peer, source) = spindle_io::duplex(64);
+        let (delivered, mut delivered_reader) = spindle_io::duplex(64);
+        let mut writer = HoldUntilFlush {
+            held: Vec::new(),
+            inner: delivered,
+        };
+        let mut reader = BufReader::new(source);
+        let copy = spindle_io::copy_buf(&mut reader, &mut writer);
+        let client = async move {
+            peer.write_all(b"request").await.expect("send the request");
+            let mut seen = [0u8; 7];
+            delivered_reader
+                .read_exact(&mut seen)
+                .await
+                .expect("the request comes through");
+            drop(peer);
+            seen
+        };
+        let (copied, seen) = futures::join!(copy, client);
+        assert_eq!(copied.expect("copy ends at the peer's end of stream"), 7);
+        assert_eq!(&seen, b"request");
+    });
+}

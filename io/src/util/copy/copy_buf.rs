@@ -35,16 +35,41 @@ where
     W: AsyncWrite + Unpin + ?Sized,
 {
     let mut copied = 0u64;
+    // Bytes were written since the last flush: flush before waiting on the reader, so
+    // a buffering writer's bytes move on while the reader is idle (as `copy` does).
+    let mut need_flush = false;
     poll_fn(|cx| loop {
         let budget = ready!(coop::poll_proceed(cx));
         let mut reader = Pin::new(&mut *reader);
-        let writer = Pin::new(&mut *writer);
-        let available = ready!(reader.as_mut().poll_fill_buf(cx))?;
+        let mut writer = Pin::new(&mut *writer);
+        let available = match reader.as_mut().poll_fill_buf(cx) {
+            Poll::Ready(Ok(available)) => available,
+            // Retried, as `std::io::copy` does; the unit stays spent.
+            Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::Interrupted => {
+                budget.made_progress();
+                continue;
+            }
+            Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+            Poll::Pending => {
+                if need_flush {
+                    ready!(writer.as_mut().poll_flush(cx))?;
+                    need_flush = false;
+                }
+                return Poll::Pending;
+            }
+        };
         if available.is_empty() {
             ready!(writer.poll_flush(cx))?;
             return Poll::Ready(Ok(copied));
         }
-        let written = ready!(writer.poll_write(cx, available))?;
+        let written = match ready!(writer.poll_write(cx, available)) {
+            Ok(written) => written,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {
+                budget.made_progress();
+                continue;
+            }
+            Err(err) => return Poll::Ready(Err(err)),
+        };
         if written == 0 {
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::WriteZero,
@@ -54,6 +79,7 @@ where
         let written = written.min(available.len());
         reader.consume(written);
         copied += written as u64;
+        need_flush = true;
         budget.made_progress();
     })
     .await

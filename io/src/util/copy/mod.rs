@@ -73,6 +73,12 @@ impl CopyBuffer {
                         self.filled = read;
                         self.read_done = read == 0;
                     }
+                    // Retried, as `std::io::copy` does; the unit stays spent, so a
+                    // reader that is interrupted forever still yields.
+                    Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::Interrupted => {
+                        budget.made_progress();
+                        continue;
+                    }
                     Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
                     Poll::Pending => {
                         if self.need_flush {
@@ -85,7 +91,12 @@ impl CopyBuffer {
             }
             while self.written < self.filled {
                 let pending = &self.buf[self.written..self.filled];
-                let written = ready!(writer.as_mut().poll_write(cx, pending))?;
+                let written = match ready!(writer.as_mut().poll_write(cx, pending)) {
+                    Ok(written) => written,
+                    // Retried on the next turn of the loop, after the budget check.
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => break,
+                    Err(err) => return Poll::Ready(Err(err)),
+                };
                 if written == 0 {
                     return Poll::Ready(Err(io::Error::new(
                         io::ErrorKind::WriteZero,
@@ -98,7 +109,7 @@ impl CopyBuffer {
                 self.need_flush = true;
             }
             budget.made_progress();
-            if self.read_done {
+            if self.read_done && self.written == self.filled {
                 ready!(writer.as_mut().poll_flush(cx))?;
                 self.need_flush = false;
                 return Poll::Ready(Ok(self.copied));
