@@ -231,9 +231,26 @@ impl<T> JoinSet<T> {
             member.waker.queued.store(false, Ordering::Release);
             let member_waker = Waker::from(member.waker.clone());
             let mut member_cx = Context::from_waker(&member_waker);
-            if let Poll::Ready(result) = Pin::new(&mut member.handle).poll(&mut member_cx) {
-                let member = self.handles.remove(key);
-                return Poll::Ready(Some((member.handle.id(), result)));
+            let handle = Pin::new(&mut member.handle);
+            let polled = if register {
+                handle.poll(&mut member_cx)
+            } else {
+                // `try_join_next` cannot yield, so the budget must not make a finished
+                // task look pending (it would be re-queued and popped forever).
+                spindle_sync::coop::with_unconstrained(|| handle.poll(&mut member_cx))
+            };
+            match polled {
+                Poll::Ready(result) => {
+                    let member = self.handles.remove(key);
+                    return Poll::Ready(Some((member.handle.id(), result)));
+                }
+                // The budget ran out: the handle re-queued its member; yield, and come
+                // back for it.
+                Poll::Pending if !spindle_sync::coop::has_budget_remaining() => {
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                Poll::Pending => {}
             }
         }
     }
