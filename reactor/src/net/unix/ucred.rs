@@ -27,6 +27,7 @@ pub type pid_t = i32;
 /// # driver.block_on(async {
 /// let (a, _b) = UnixStream::pair()?;
 /// let cred = a.peer_cred()?;
+/// // SAFETY: getuid has no preconditions and cannot fail.
 /// assert_eq!(cred.uid(), unsafe { libc::getuid() });
 /// # Ok::<_, std::io::Error>(())
 /// # })?;
