@@ -1,5 +1,6 @@
-//! `JoinSet` and the cooperative budget: collecting more finished tasks than one poll's
-//! budget neither spins nor loses a task.
+//! `JoinSet` against the cooperative budget and re-entrant wakers: collecting more
+//! finished tasks than one poll's budget neither spins nor loses a task, and a waker
+//! the set replaces is dropped outside the set's lock.
 
 mod support;
 
@@ -64,5 +65,43 @@ fn join_next_collects_more_finished_tasks_than_the_budget(flavour: Flavour) {
             count += 1;
         }
         assert_eq!(count, TASKS);
+    });
+}
+
+/// A waker whose destructor drives the runtime, so that the set's member finishes and
+/// wakes the set while the set replaces this waker with a newer one.
+struct DriveRuntimeOnDrop(Option<spindle::runtime::Runtime>);
+
+impl std::task::Wake for DriveRuntimeOnDrop {
+    fn wake(self: std::sync::Arc<Self>) {}
+}
+
+impl Drop for DriveRuntimeOnDrop {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.block_on(spindle::task::yield_now());
+        }
+    }
+}
+
+#[test]
+fn replacing_the_sets_waker_drops_the_old_one_outside_the_lock() {
+    support::within(support::GENEROUS, || {
+        let runtime = Flavour::CurrentThread.runtime();
+        let mut set = JoinSet::new();
+        set.spawn_on(async { 42 }, runtime.handle());
+        let owner = std::task::Waker::from(std::sync::Arc::new(DriveRuntimeOnDrop(Some(runtime))));
+        let mut cx = std::task::Context::from_waker(&owner);
+        assert!(set.poll_join_next(&mut cx).is_pending());
+        drop(owner);
+        // Storing the no-op waker drops `owner`, which runs the task to completion.
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(set.poll_join_next(&mut cx).is_pending());
+        assert_eq!(
+            set.try_join_next()
+                .expect("the task finished")
+                .expect("ran"),
+            42
+        );
     });
 }

@@ -218,9 +218,15 @@ impl<T> JoinSet<T> {
                 match state.keys.pop_front() {
                     Some(key) => key,
                     None => {
-                        if register {
-                            state.waiter = Some(cx.waker().clone());
-                        }
+                        let replaced = if register {
+                            state.waiter.replace(cx.waker().clone())
+                        } else {
+                            None
+                        };
+                        // The replaced waker drops after the lock is released: its
+                        // destructor may run a member task, whose wake takes the lock.
+                        drop(state);
+                        drop(replaced);
                         return Poll::Pending;
                     }
                 }
