@@ -833,3 +833,41 @@ fn the_futures_output_tokio_s_types() {
     output::<_, io::Result<u16>>(&reader.read_u16());
     output::<_, io::Result<f32>>(&reader.read_f32_le());
 }
+
+#[test]
+fn read_exact_ints_and_to_end_retry_interrupted_and_report_other_errors() {
+    use ErrorKind::Interrupted;
+    support::block_on(async {
+        let mut reader = Script::new([
+            Step::Fail(Interrupted),
+            Step::Data(vec![1, 2]),
+            Step::Fail(Interrupted),
+            Step::Data(vec![3, 4]),
+            Step::Fail(Interrupted),
+            Step::Data(vec![0, 0, 1, 2]),
+            Step::Fail(Interrupted),
+            Step::Data(b"tail".to_vec()),
+            Step::Fail(Interrupted),
+        ]);
+        let mut exact = [0u8; 4];
+        assert_eq!(reader.read_exact(&mut exact).await.unwrap(), 4);
+        assert_eq!(exact, [1, 2, 3, 4]);
+        assert_eq!(reader.read_u32().await.unwrap(), 0x0102);
+        let mut rest = String::new();
+        assert_eq!(reader.read_to_string(&mut rest).await.unwrap(), 4);
+        assert_eq!(rest, "tail");
+
+        let mut failing = Script::new([
+            Step::Fail(Interrupted),
+            Step::Fail(ErrorKind::PermissionDenied),
+        ]);
+        let error = failing.read_u16().await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::PermissionDenied);
+        let mut failing = Script::new([
+            Step::Fail(Interrupted),
+            Step::Fail(ErrorKind::PermissionDenied),
+        ]);
+        let error = failing.read_to_end(&mut Vec::new()).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::PermissionDenied);
+    });
+}

@@ -560,3 +560,24 @@ fn methods_work_on_unsized_writers_and_pinned_boxes() {
         object.shutdown().await.unwrap();
     });
 }
+
+#[test]
+fn write_all_and_ints_retry_interrupted() {
+    use ErrorKind::Interrupted;
+    support::block_on(async {
+        let mut writer = Script::new([
+            Step::Fail(Interrupted),
+            Step::Accept(2),
+            Step::Fail(Interrupted),
+            Step::Accept(1),
+            Step::Fail(Interrupted),
+        ]);
+        writer.write_all(b"abc").await.unwrap();
+        writer.write_u16(0x0102).await.unwrap();
+        assert_eq!(writer.written, b"abc\x01\x02");
+
+        let mut failing = Script::new([Step::Fail(Interrupted), Step::Fail(ErrorKind::BrokenPipe)]);
+        let error = failing.write_u32(7).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::BrokenPipe);
+    });
+}

@@ -171,7 +171,10 @@ where
             if remaining == 0 {
                 return Poll::Ready(Ok(me.buf.capacity()));
             }
-            ready!(Pin::new(&mut **me.reader).poll_read(cx, me.buf))?;
+            match ready!(Pin::new(&mut **me.reader).poll_read(cx, me.buf)) {
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                polled => polled?,
+            }
             if me.buf.remaining() == remaining {
                 return Poll::Ready(Err(early_eof()));
             }

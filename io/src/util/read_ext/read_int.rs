@@ -55,7 +55,10 @@ macro_rules! read_int_future {
                 let mut me = self.project();
                 while *me.read < me.buf.len() {
                     let mut buf = crate::ReadBuf::new(&mut me.buf[*me.read..]);
-                    ready!(me.src.as_mut().poll_read(cx, &mut buf))?;
+                    match ready!(me.src.as_mut().poll_read(cx, &mut buf)) {
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                        polled => polled?,
+                    }
                     let n = buf.filled().len();
                     if n == 0 {
                         return Poll::Ready(Err(early_eof()));

@@ -67,7 +67,10 @@ impl ReadToEndState {
         loop {
             if buf.capacity() - buf.len() < PROBE_SIZE {
                 if self.may_probe {
-                    let n = ready!(self.poll_probe(reader.as_mut(), cx, buf))?;
+                    let n = match ready!(self.poll_probe(reader.as_mut(), cx, buf)) {
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                        polled => polled?,
+                    };
                     if n == 0 {
                         return Poll::Ready(Ok(mem::take(&mut self.read)));
                     }
@@ -100,6 +103,7 @@ impl ReadToEndState {
 
             match polled {
                 Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(error)) if error.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
                 Poll::Ready(Ok(())) if n == 0 => {
                     return Poll::Ready(Ok(mem::take(&mut self.read)));

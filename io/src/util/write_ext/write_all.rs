@@ -58,7 +58,10 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let me = self.project();
         while !me.buf.is_empty() {
-            let written = ready!(Pin::new(&mut **me.writer).poll_write(cx, me.buf))?;
+            let written = match ready!(Pin::new(&mut **me.writer).poll_write(cx, me.buf)) {
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                polled => polled?,
+            };
             let written = check_written(written, me.buf.len());
             if written == 0 {
                 return Poll::Ready(Err(write_zero()));

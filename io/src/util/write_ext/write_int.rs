@@ -54,7 +54,10 @@ macro_rules! write_int_future {
                 let mut me = self.project();
                 while *me.written < me.buf.len() {
                     let rest = &me.buf[*me.written..];
-                    let written = ready!(me.dst.as_mut().poll_write(cx, rest))?;
+                    let written = match ready!(me.dst.as_mut().poll_write(cx, rest)) {
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                        polled => polled?,
+                    };
                     let written = check_written(written, rest.len());
                     if written == 0 {
                         return Poll::Ready(Err(write_zero()));
