@@ -191,3 +191,23 @@ fn socket_on_a_runtime_without_io_fails_with_advice() {
     };
     assert!(message.contains("enable_io"), "{message}");
 }
+
+#[test]
+fn sockets_cross_catch_unwind_without_assert_unwind_safe() {
+    support::within(support::GENEROUS, || {
+        let rt = Flavour::CurrentThread.runtime();
+        let (listener, udp, (unix, _peer)) = rt.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            (listener, udp, UnixStream::pair().unwrap())
+        });
+        // Each closure borrows a socket, so it compiles only if the type is RefUnwindSafe.
+        let caught = std::panic::catch_unwind(|| {
+            let _ = (&unix, udp.local_addr().unwrap());
+            listener.local_addr().unwrap().port()
+        });
+        assert_ne!(caught.unwrap(), 0);
+        let socket = TcpSocket::new_v4().unwrap();
+        assert!(std::panic::catch_unwind(move || drop(socket)).is_ok());
+    });
+}

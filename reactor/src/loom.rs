@@ -18,6 +18,10 @@ mod imp {
 
     pub(crate) type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
 
+    // As std's Mutex (and tokio's): a lock section that panics leaves only wakers moved
+    // in or out of slots, which a later poll reads correctly, so sockets are RefUnwindSafe.
+    impl<T> std::panic::RefUnwindSafe for Mutex<T> {}
+
     impl<T> Mutex<T> {
         pub(crate) fn new(value: T) -> Self {
             Mutex(parking_lot::Mutex::new(value))
