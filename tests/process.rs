@@ -130,6 +130,10 @@ fn wait_returns_after_kill_with_the_signal_as_status(flavour: Flavour) {
         let status = child.wait().await.unwrap();
         assert_eq!(status.signal(), Some(SIGKILL));
         assert_eq!(child.id(), None);
+        // Once reaped, killing again is a no-op that succeeds and keeps the status.
+        child.start_kill().unwrap();
+        child.kill().await.unwrap();
+        assert_eq!(child.wait().await.unwrap(), status);
     });
 }
 

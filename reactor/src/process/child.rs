@@ -121,16 +121,15 @@ impl Child {
     }
 
     /// Sends `SIGKILL` without waiting for the exit; follow with [`wait`](Child::wait).
+    /// Once the exit status has been collected it does nothing and returns `Ok`, as
+    /// tokio's does (the pid may already belong to another process, so no signal is sent).
     ///
     /// # Errors
     ///
-    /// `InvalidInput` if the exit status was already collected.
+    /// The OS's error if the signal cannot be sent.
     pub fn start_kill(&mut self) -> io::Result<()> {
         if self.status.is_some() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "cannot kill a child process whose exit status was already collected",
-            ));
+            return Ok(());
         }
         self.process().kill()
     }
