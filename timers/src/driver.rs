@@ -296,6 +296,7 @@ impl Handle {
     }
 
     /// The current handle, or a panic that names `call` and says how to fix it.
+    #[track_caller]
     pub(crate) fn current_for(call: &str) -> Handle {
         match Handle::try_current() {
             Some(handle) => handle,

@@ -37,6 +37,7 @@ const MISSED_THRESHOLD: Duration = Duration::from_millis(5);
 /// assert_eq!(second - first, Duration::from_millis(10));
 /// # });
 /// ```
+#[track_caller]
 pub fn interval(period: Duration) -> Interval {
     assert_non_zero(period, "interval");
     let handle = Handle::current_for("interval");
@@ -62,11 +63,13 @@ pub fn interval(period: Duration) -> Interval {
 /// assert_eq!(ticks.tick().await, start);
 /// # });
 /// ```
+#[track_caller]
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
     assert_non_zero(period, "interval_at");
     Interval::new(Handle::current_for("interval_at"), start, period)
 }
 
+#[track_caller]
 fn assert_non_zero(period: Duration, call: &str) {
     assert!(
         !period.is_zero(),

@@ -48,6 +48,7 @@ use crate::driver::Handle;
 /// assert_eq!(Instant::now() - frozen, Duration::from_secs(60));
 /// time::resume();
 /// ```
+#[track_caller]
 pub fn pause() {
     let handle = Handle::current_for("pause");
     if let Err(ClockError::AlreadyPaused) = handle.inner.with_clock(|clock, real| clock.pause(real))
@@ -65,6 +66,7 @@ pub fn pause() {
 /// # Panics
 ///
 /// When the clock is not paused, or when called outside a runtime with time enabled.
+#[track_caller]
 pub fn resume() {
     let handle = Handle::current_for("resume");
     if let Err(ClockError::NotPaused) = handle.inner.with_clock(|clock, real| clock.resume(real)) {

@@ -38,6 +38,7 @@ use crate::time::{Instant, Sleep};
 /// assert!(never.is_err());
 /// # });
 /// ```
+#[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     let handle = Handle::current_for("timeout");
     let deadline = handle.now().saturating_add(duration);
@@ -60,6 +61,7 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 /// assert!(timeout_at(deadline, std::future::pending::<()>()).await.is_err());
 /// # });
 /// ```
+#[track_caller]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     let handle = Handle::current_for("timeout_at");
     Timeout::new(future.into_future(), Sleep::new(handle, deadline))
