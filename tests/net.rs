@@ -211,3 +211,12 @@ fn sockets_cross_catch_unwind_without_assert_unwind_safe() {
         assert!(std::panic::catch_unwind(move || drop(socket)).is_ok());
     });
 }
+
+#[test]
+fn from_std_outside_a_runtime_panics_at_the_caller() {
+    support::within(support::GENEROUS, || {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let file = support::panic_file(move || drop(TcpListener::from_std(std_listener)));
+        assert_eq!(file, file!());
+    });
+}

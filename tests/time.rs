@@ -220,42 +220,16 @@ fn start_paused_without_time_is_a_build_error() {
     assert!(error.to_string().contains("enable_time"));
 }
 
-/// Runs `f`, which must panic, and returns the file its panic reports as the location.
-/// The hook records only on a thread inside this function and hands every other panic to
-/// the previous hook, so tests running in parallel are not affected.
-fn panic_file(f: impl FnOnce() + panic::UnwindSafe) -> String {
-    use std::cell::{Cell, RefCell};
-    thread_local! {
-        static RECORDING: Cell<bool> = const { Cell::new(false) };
-        static SEEN: RefCell<Option<String>> = const { RefCell::new(None) };
-    }
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if RECORDING.with(Cell::get) {
-                let file = info.location().map(|l| l.file().to_string());
-                SEEN.with(|seen| *seen.borrow_mut() = file);
-            } else {
-                previous(info);
-            }
-        }));
-    });
-    RECORDING.with(|r| r.set(true));
-    let outcome = panic::catch_unwind(f);
-    RECORDING.with(|r| r.set(false));
-    assert!(outcome.is_err(), "expected a panic");
-    SEEN.with(|seen| seen.borrow_mut().take())
-        .expect("the panic reported a location")
-}
-
 #[test]
 fn time_misuse_panics_point_at_the_caller() {
     use spindle::time::{interval, interval_at, timeout};
     support::within(support::GENEROUS, || {
-        assert_eq!(panic_file(|| drop(interval(Duration::ZERO))), file!());
         assert_eq!(
-            panic_file(|| drop(interval_at(Instant::now(), Duration::ZERO))),
+            support::panic_file(|| drop(interval(Duration::ZERO))),
+            file!()
+        );
+        assert_eq!(
+            support::panic_file(|| drop(interval_at(Instant::now(), Duration::ZERO))),
             file!()
         );
         let rt = Builder::new_current_thread().build().unwrap();
@@ -267,10 +241,10 @@ fn time_misuse_panics_point_at_the_caller() {
                 ))
             })
         };
-        assert_eq!(panic_file(no_timer), file!());
+        assert_eq!(support::panic_file(no_timer), file!());
         let rt = Builder::new_current_thread().enable_time().build().unwrap();
         assert_eq!(
-            panic_file(|| rt.block_on(async { time::resume() })),
+            support::panic_file(|| rt.block_on(async { time::resume() })),
             file!()
         );
     });

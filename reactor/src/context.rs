@@ -23,6 +23,7 @@ pub(crate) fn current() -> Option<Handle> {
 }
 
 /// The current handle, or a panic that names `call` and says how to enter a runtime.
+#[track_caller]
 pub(crate) fn current_for(call: &str) -> Handle {
     match current() {
         Some(handle) => handle,

@@ -160,3 +160,32 @@ pub fn payload(seed: usize, len: usize) -> Vec<u8> {
         .map(|i| ((i * 31 + seed * 7) % 251) as u8)
         .collect()
 }
+
+/// Runs `f`, which must panic, and returns the file its panic reports as the location.
+/// The hook records only on a thread inside this function and hands every other panic to
+/// the previous hook, so tests running in parallel are not affected.
+pub fn panic_file(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    use std::cell::{Cell, RefCell};
+    thread_local! {
+        static RECORDING: Cell<bool> = const { Cell::new(false) };
+        static SEEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if RECORDING.with(Cell::get) {
+                let file = info.location().map(|l| l.file().to_string());
+                SEEN.with(|seen| *seen.borrow_mut() = file);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+    RECORDING.with(|r| r.set(true));
+    let outcome = std::panic::catch_unwind(f);
+    RECORDING.with(|r| r.set(false));
+    assert!(outcome.is_err(), "expected a panic");
+    SEEN.with(|seen| seen.borrow_mut().take())
+        .expect("the panic reported a location")
+}
