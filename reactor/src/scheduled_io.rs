@@ -37,7 +37,7 @@ use std::task::{Context, Poll, Waker};
 use slab::Slab;
 
 use crate::io::{Interest, Ready};
-use crate::loom::{AtomicUsize, Mutex, Ordering};
+use spindle_loom_shim::{AtomicUsize, Mutex, Ordering};
 
 const READY_MASK: usize = 0b11_1111;
 const SHUTDOWN: usize = 1 << 8;

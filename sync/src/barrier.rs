@@ -15,8 +15,8 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::Mutex;
 use crate::waiters::{register_waker, WaitList, WakeList};
+use spindle_loom_shim::Mutex;
 
 /// A barrier for `n` tasks; see the module docs.
 ///

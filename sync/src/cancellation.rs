@@ -20,8 +20,8 @@ use std::task::{ready, Context, Poll, Waker};
 use slab::Slab;
 
 use crate::coop;
-use crate::loom::{Arc, AtomicBool, Mutex, Ordering};
 use crate::waiters::{register_waker, WaitList, WakeList};
+use spindle_loom_shim::{Arc, AtomicBool, Mutex, Ordering};
 
 /// A token that signals cancellation to every task holding a clone of it, and to its
 /// child tokens.

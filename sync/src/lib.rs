@@ -51,9 +51,6 @@ mod barrier;
 mod blocking;
 mod cancellation;
 mod event;
-// The shim mirrors std/loom APIs as a whole; not every item is used in every cfg.
-#[allow(dead_code, unused_imports)]
-mod loom;
 mod mutex;
 mod notify;
 mod once_cell;

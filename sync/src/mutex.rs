@@ -12,8 +12,8 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use crate::loom::UnsafeCell;
 use crate::semaphore::{Acquire, Semaphore};
+use spindle_loom_shim::UnsafeCell;
 
 /// An asynchronous mutual-exclusion lock, fair (FIFO) among waiting tasks.
 ///

@@ -72,8 +72,8 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{AtomicUsize, Mutex, Ordering, UnsafeCell};
 use crate::waiters::{register_waker, WakeList};
+use spindle_loom_shim::{AtomicUsize, Mutex, Ordering, UnsafeCell};
 
 /// Phase: no permit stored, nobody queued.
 const EMPTY: usize = 0;

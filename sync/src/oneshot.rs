@@ -32,7 +32,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{Arc, AtomicUsize, Ordering, UnsafeCell};
+use spindle_loom_shim::{Arc, AtomicUsize, Ordering, UnsafeCell};
 
 /// Error types of the one-shot channel.
 pub mod error {

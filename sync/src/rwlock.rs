@@ -13,9 +13,9 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use crate::loom::UnsafeCell;
 use crate::mutex::{guard_formatting, TryLockError};
 use crate::semaphore::{Acquire, Semaphore};
+use spindle_loom_shim::UnsafeCell;
 
 /// An asynchronous reader-writer lock, fair (FIFO) between readers and writers.
 ///

@@ -22,9 +22,9 @@ use std::time::Duration;
 
 use crate::clock::{Clock, ClockError};
 use crate::context;
-use crate::loom::{Arc, AtomicBool, Mutex, MutexGuard, Ordering};
 use crate::time::Instant;
 use crate::wheel::{TimerKey, TimerState, Wheel};
+use spindle_loom_shim::{Arc, AtomicBool, Mutex, MutexGuard, Ordering};
 
 use crate::context::EnterGuard;
 

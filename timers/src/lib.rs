@@ -88,7 +88,6 @@ mod block_on;
 mod clock;
 mod context;
 mod driver;
-mod loom;
 pub mod time;
 mod wheel;
 

@@ -18,7 +18,7 @@ use super::io_seam::{IoDriver, IoHandle};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::loom::{Condvar, Mutex};
+use spindle_loom_shim::{Condvar, Mutex};
 
 /// The parkable half, owned by whichever thread parks in it.
 pub(crate) struct Driver {

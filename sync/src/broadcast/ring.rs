@@ -35,7 +35,7 @@
 //! waiting takes the tail lock, to unlink its node.
 //!
 //! Locks are only ever nested tail, then slot (send); a receive holds at most one lock
-//! at a time, so there is no lock-order cycle. Every lock is the crate's shim, so the
+//! at a time, so there is no lock-order cycle. Every lock is the loom shim's, so the
 //! loom models in `loom-tests/tests/broadcast.rs` run this very code.
 //!
 //! Invariants: `rem` of a slot counts the receivers that existed when it was written
@@ -47,9 +47,9 @@
 use std::task::Waker;
 
 use super::error::TryRecvError;
-use crate::loom::Mutex;
 use crate::notify::Notify;
 use crate::waiters::{register_waker, WaitList, WakeList};
+use spindle_loom_shim::Mutex;
 
 /// A position in the channel's history together with its slot, `pos % capacity`,
 /// kept alongside so the hot path needs no division.

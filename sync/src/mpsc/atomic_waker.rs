@@ -18,7 +18,7 @@
 
 use std::task::Waker;
 
-use crate::loom::{AtomicUsize, Ordering, UnsafeCell};
+use spindle_loom_shim::{AtomicUsize, Ordering, UnsafeCell};
 
 /// Nobody is registering or waking; the cell may hold a waker.
 const IDLE: usize = 0;

@@ -41,8 +41,8 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{AtomicUsize, Mutex, Ordering};
 use crate::waiters::{register_waker, WakeList};
+use spindle_loom_shim::{AtomicUsize, Mutex, Ordering};
 
 mod wait_queue;
 
@@ -849,7 +849,7 @@ mod loom_models {
     use std::task::{Context, Poll, Waker};
 
     use super::{Acquire, Semaphore};
-    use crate::loom::Arc;
+    use spindle_loom_shim::Arc;
 
     fn poll_noop(acquire: Pin<&mut Acquire<'_>>) -> Poll<Result<(), super::AcquireError>> {
         acquire.poll(&mut Context::from_waker(Waker::noop()))
