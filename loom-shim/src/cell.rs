@@ -12,17 +12,20 @@ pub struct UnsafeCell<T: ?Sized>(
 impl<T> UnsafeCell<T> {
     /// A cell holding `value`.
     #[cfg(not(loom))]
+    #[inline]
     pub const fn new(value: T) -> Self {
         UnsafeCell(std::cell::UnsafeCell::new(value))
     }
 
     /// A cell holding `value`.
     #[cfg(loom)]
+    #[inline]
     pub fn new(value: T) -> Self {
         UnsafeCell(loom::cell::UnsafeCell::new(value))
     }
 
     /// The contents, consuming the cell.
+    #[inline]
     pub fn into_inner(self) -> T {
         self.0.into_inner()
     }
@@ -30,6 +33,7 @@ impl<T> UnsafeCell<T> {
 
 impl<T: ?Sized> UnsafeCell<T> {
     /// Reads through a shared pointer to the contents.
+    #[inline]
     pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
         #[cfg(not(loom))]
         return f(self.0.get());
@@ -38,6 +42,7 @@ impl<T: ?Sized> UnsafeCell<T> {
     }
 
     /// Writes through a mutable pointer to the contents.
+    #[inline]
     pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         #[cfg(not(loom))]
         return f(self.0.get());
@@ -46,6 +51,7 @@ impl<T: ?Sized> UnsafeCell<T> {
     }
 
     /// The contents, through exclusive access to the cell.
+    #[inline]
     pub fn get_mut(&mut self) -> &mut T {
         #[cfg(not(loom))]
         return self.0.get_mut();

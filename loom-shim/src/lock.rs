@@ -18,17 +18,20 @@ pub type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
 impl<T> Mutex<T> {
     /// An unlocked mutex holding `value`.
     #[cfg(not(loom))]
+    #[inline]
     pub const fn new(value: T) -> Self {
         Mutex(parking_lot::Mutex::new(value))
     }
 
     /// An unlocked mutex holding `value`.
     #[cfg(loom)]
+    #[inline]
     pub fn new(value: T) -> Self {
         Mutex(loom::sync::Mutex::new(value))
     }
 
     /// Blocks until the lock is held.
+    #[inline]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         #[cfg(not(loom))]
         return self.0.lock();
@@ -37,6 +40,7 @@ impl<T> Mutex<T> {
     }
 
     /// Takes the lock if no one holds it.
+    #[inline]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         #[cfg(not(loom))]
         return self.0.try_lock();
@@ -45,6 +49,7 @@ impl<T> Mutex<T> {
     }
 
     /// The contents, through exclusive access to the mutex.
+    #[inline]
     pub fn get_mut(&mut self) -> &mut T {
         #[cfg(not(loom))]
         return self.0.get_mut();
@@ -78,6 +83,7 @@ pub type RwLockWriteGuard<'a, T> = loom::sync::RwLockWriteGuard<'a, T>;
 
 impl<T> RwLock<T> {
     /// An unlocked lock holding `value`.
+    #[inline]
     pub fn new(value: T) -> Self {
         #[cfg(not(loom))]
         return RwLock(parking_lot::RwLock::new(value));
@@ -86,6 +92,7 @@ impl<T> RwLock<T> {
     }
 
     /// Blocks until a shared hold is taken.
+    #[inline]
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         #[cfg(not(loom))]
         return self.0.read();
@@ -94,6 +101,7 @@ impl<T> RwLock<T> {
     }
 
     /// Blocks until the exclusive hold is taken.
+    #[inline]
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         #[cfg(not(loom))]
         return self.0.write();
@@ -102,6 +110,7 @@ impl<T> RwLock<T> {
     }
 
     /// The contents, through exclusive access to the lock.
+    #[inline]
     pub fn get_mut(&mut self) -> &mut T {
         #[cfg(not(loom))]
         return self.0.get_mut();
@@ -113,6 +122,7 @@ impl<T> RwLock<T> {
     }
 
     /// The contents, consuming the lock.
+    #[inline]
     pub fn into_inner(self) -> T {
         #[cfg(not(loom))]
         return self.0.into_inner();
@@ -133,6 +143,7 @@ pub struct Condvar(
 
 impl Condvar {
     /// A condvar no one waits on.
+    #[inline]
     pub fn new() -> Self {
         #[cfg(not(loom))]
         return Condvar(parking_lot::Condvar::new());
@@ -142,6 +153,7 @@ impl Condvar {
 
     /// Releases `guard`'s lock, waits for a notification and takes the lock again.
     #[cfg(not(loom))]
+    #[inline]
     pub fn wait<'a, T>(&self, mut guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         self.0.wait(&mut guard);
         guard
@@ -149,6 +161,7 @@ impl Condvar {
 
     /// Releases `guard`'s lock, waits for a notification and takes the lock again.
     #[cfg(loom)]
+    #[inline]
     pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
         self.0
             .wait(guard)
@@ -158,6 +171,7 @@ impl Condvar {
     /// Waits for a notification or until `timeout` passes. Under loom, time does not
     /// exist, so this is a plain wait.
     #[cfg(not(loom))]
+    #[inline]
     pub fn wait_timeout<'a, T>(
         &self,
         mut guard: MutexGuard<'a, T>,
@@ -170,6 +184,7 @@ impl Condvar {
     /// Waits for a notification or until `timeout` passes. Under loom, time does not
     /// exist, so this is a plain wait.
     #[cfg(loom)]
+    #[inline]
     pub fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
@@ -179,11 +194,13 @@ impl Condvar {
     }
 
     /// Wakes one waiter.
+    #[inline]
     pub fn notify_one(&self) {
         self.0.notify_one();
     }
 
     /// Wakes every waiter.
+    #[inline]
     pub fn notify_all(&self) {
         self.0.notify_all();
     }

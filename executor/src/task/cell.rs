@@ -27,10 +27,15 @@ use super::site::SpawnSite;
 use super::state::State;
 use super::{Failure, Notified, SpawnMeta, Task};
 use crate::runtime::hooks::TaskHooks;
-// Under loom these are loom's: a model then sees every access to the `Progress` word,
-// which carries the stage tag (a tag read not ordered after its write, through the
-// state word, shows up as a stale tag), and to the owned-list key.
-use spindle_loom_shim::{AtomicU32, AtomicU64, Ordering, UnsafeCell};
+// Under loom the `Progress` word is loom's: a model then sees every access to it, and
+// it carries the stage tag (a tag read not ordered after its write, through the state
+// word, shows up as a stale tag).
+use spindle_loom_shim::{AtomicU64, Ordering, UnsafeCell};
+// The owned-list key stays std's even under loom: the owned list reads and writes it
+// under its shard lock (`task/list.rs`), so it is no protocol of its own, and a loom
+// atomic there multiplies the interleavings of every runtime model (the worker-pool
+// model ran for over ten minutes instead of seconds).
+use std::sync::atomic::AtomicU32;
 
 /// What a task needs from the scheduler it belongs to.
 pub(crate) trait Schedule: Send + Sync + Sized + 'static {
