@@ -9,6 +9,7 @@ use std::task::Waker;
 /// after releasing that lock, because a waker's destructor may run arbitrary code (the
 /// last reference to a task, whose drop can reach the same lock).
 #[must_use = "drop the replaced waker after releasing the lock that guards the slot"]
+#[inline]
 pub fn replace_waker(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
     match slot {
         Some(stored) if stored.will_wake(waker) => None,

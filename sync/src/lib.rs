@@ -48,7 +48,7 @@ pub mod runtime_context;
 pub mod watch;
 
 mod barrier;
-mod blocking;
+mod block_on;
 mod cancellation;
 mod event;
 mod mutex;

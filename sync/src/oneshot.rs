@@ -339,7 +339,7 @@ impl<T> Receiver<T> {
     /// Do not call it from async code: it blocks the executor thread.
     #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
-        crate::blocking::block_on(self)
+        crate::block_on::block_on(self)
     }
 }
 

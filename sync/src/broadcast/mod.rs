@@ -301,7 +301,7 @@ impl<T: Clone> Receiver<T> {
     /// Do not call it from async code: it blocks the executor thread.
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
-        crate::blocking::block_on(self.recv())
+        crate::block_on::block_on(self.recv())
     }
 }
 

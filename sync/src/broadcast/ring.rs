@@ -48,7 +48,8 @@ use std::task::Waker;
 
 use super::error::TryRecvError;
 use crate::notify::Notify;
-use crate::waiters::{register_waker, WaitList, WakeList};
+use crate::waiters::{WaitList, WakeList};
+use spindle_loom_shim::replace_waker;
 use spindle_loom_shim::Mutex;
 
 /// A position in the channel's history together with its slot, `pos % capacity`,
@@ -402,7 +403,7 @@ impl<T: Clone> Shared<T> {
 /// released (its drop is user code, which may send on this very channel).
 fn queue_waker(waiters: &mut WaitList<Option<Waker>>, wait: &mut Wait<'_>) -> Option<Waker> {
     match *wait.node {
-        Some(key) if waiters.is_linked(key) => register_waker(waiters.get_mut(key), wait.waker),
+        Some(key) if waiters.is_linked(key) => replace_waker(waiters.get_mut(key), wait.waker),
         Some(key) => {
             // Unlinked by a send since; the node is ours, so re-queue it.
             let stale = waiters.remove(key);
