@@ -30,7 +30,6 @@
 #![deny(missing_docs)]
 
 mod blocking;
-mod loom;
 #[doc(hidden)]
 pub mod macro_support;
 pub mod runtime;

@@ -22,12 +22,12 @@ use std::sync::Arc as StdArc;
 
 use loom::sync::Arc;
 
-use crate::loom::{AtomicUsize, Mutex, Ordering};
 use crate::runtime::driver::{Driver, DriverConfig};
 use crate::scheduler::multi_thread::park::{Parker, SharedDriver, Unparker};
 use crate::task::cell::Schedule;
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, SpawnMeta, Task};
+use spindle_loom_shim::{AtomicUsize, Mutex, Ordering};
 
 use crate::scheduler::multi_thread::idle;
 

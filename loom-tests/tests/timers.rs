@@ -1,7 +1,6 @@
 //! Models of the timer driver's lock protocol (`spindle_timers::Driver`): insert,
-//! cancel and fire racing each other and the driver's park. The first two are the
-//! models of `timers/tests/loom_driver.rs`, kept here so that this suite covers every
-//! protocol; the third adds fire racing a re-poll that swaps the sleep's waker.
+//! cancel and fire racing each other and the driver's park, and fire racing a re-poll
+//! that swaps the sleep's waker. They are the timer crate's only loom models.
 //!
 //! What they prove: a timer inserted earlier than the parked deadline while the
 //! driver begins to park is either seen by the park or unparks the driver; a sleep

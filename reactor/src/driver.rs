@@ -35,8 +35,8 @@ use slab::Slab;
 
 use crate::context::{self, EnterGuard};
 use crate::io::{Interest, Ready};
-use crate::loom::{Arc, AtomicBool, Mutex, Ordering};
 use crate::scheduled_io::{shutdown_error, ScheduledIo};
+use spindle_loom_shim::{Arc, AtomicBool, Mutex, Ordering};
 
 /// Events one `park` handles when `set_max_events` was not called (tokio's default).
 const DEFAULT_MAX_EVENTS: usize = 1024;

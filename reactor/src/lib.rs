@@ -70,9 +70,6 @@ mod driver;
 #[cfg(all(target_os = "linux", not(loom)))]
 mod epoll;
 pub mod io;
-// The shim mirrors std/loom APIs as a whole; not every item is used in every cfg.
-#[allow(dead_code, unused_imports)]
-mod loom;
 #[cfg(not(loom))]
 pub mod net;
 #[cfg(not(loom))]

@@ -22,8 +22,8 @@ use spindle_sync::coop;
 
 use crate::driver::Handle;
 use crate::io::{Interest, ReadBuf};
-use crate::loom::Arc;
 use crate::scheduled_io::{ReadyEvent, ScheduledIo};
+use spindle_loom_shim::Arc;
 
 /// One fd registered with one reactor.
 #[derive(Debug)]

@@ -37,7 +37,7 @@ use std::task::{Context, Poll, Waker};
 use slab::Slab;
 
 use crate::io::{Interest, Ready};
-use crate::loom::{AtomicUsize, Mutex, Ordering};
+use spindle_loom_shim::{replace_waker, AtomicUsize, Mutex, Ordering};
 
 const READY_MASK: usize = 0b11_1111;
 const SHUTDOWN: usize = 1 << 8;
@@ -185,15 +185,20 @@ impl ScheduledIo {
             return Poll::Ready(Ok(event));
         }
         let mut waiters = self.waiters.lock();
+        // The wakers this poll replaces drop after the lock is released: a waker's
+        // destructor may drop the last handle of a task that owns this very IO.
+        let mut replaced = [None, None];
         if interest.is_readable() {
-            store_waker(&mut waiters.reader, cx.waker());
+            replaced[0] = replace_waker(&mut waiters.reader, cx.waker());
         }
         if interest.is_writable() {
-            store_waker(&mut waiters.writer, cx.waker());
+            replaced[1] = replace_waker(&mut waiters.writer, cx.waker());
         }
         // Re-read under the lock: a dispatch that ran before we took it is visible now.
-        let event = self.ready_now(interest)?;
+        let event = self.ready_now(interest);
         drop(waiters);
+        drop(replaced);
+        let event = event?;
         if event.ready.is_empty() {
             Poll::Pending
         } else {
@@ -281,6 +286,8 @@ impl Future for Readiness<'_> {
             return Poll::Ready(event);
         }
         let mut waiters = this.io.waiters.lock();
+        // Dropped after the lock is released, as in `poll_readiness`.
+        let mut replaced = None;
         match this.key.and_then(|key| waiters.list.get_mut(key)) {
             // Woken by a dispatch since the last poll: resolve now, with whatever is
             // ready (possibly nothing, if another task cleared it meanwhile), as tokio
@@ -290,7 +297,7 @@ impl Future for Readiness<'_> {
                 this.remove_entry();
                 return Poll::Ready(this.io.ready_now(this.interest));
             }
-            Some((_, slot)) => store_waker(slot, cx.waker()),
+            Some((_, slot)) => replaced = replace_waker(slot, cx.waker()),
             None => {
                 this.key = Some(
                     waiters
@@ -302,6 +309,7 @@ impl Future for Readiness<'_> {
         // Re-read under the lock, as in `poll_readiness`.
         let event = this.io.ready_now(this.interest);
         drop(waiters);
+        drop(replaced);
         if matches!(&event, Ok(event) if event.ready.is_empty()) {
             Poll::Pending
         } else {
@@ -314,13 +322,6 @@ impl Future for Readiness<'_> {
 impl Drop for Readiness<'_> {
     fn drop(&mut self) {
         self.remove_entry();
-    }
-}
-
-fn store_waker(slot: &mut Option<Waker>, waker: &Waker) {
-    match slot {
-        Some(stored) if stored.will_wake(waker) => {}
-        _ => *slot = Some(waker.clone()),
     }
 }
 
@@ -364,6 +365,45 @@ mod tests {
         io.clear_readiness(seen);
         let after = io.ready_now(Interest::READABLE).expect("not shut down");
         assert_eq!(after.ready, Ready::READ_CLOSED);
+    }
+
+    /// A waker whose destructor records whether the IO's waiter lock was free.
+    struct LockProbe {
+        io: Arc<ScheduledIo>,
+        lock_was_free: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl Wake for LockProbe {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    impl Drop for LockProbe {
+        fn drop(&mut self) {
+            let free = self.io.waiters.try_lock().is_some();
+            self.lock_was_free.store(free, StdOrdering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_replaced_waker_drops_after_the_lock_is_released() {
+        let io = Arc::new(ScheduledIo::new());
+        let lock_was_free = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let probe = Waker::from(Arc::new(LockProbe {
+            io: Arc::clone(&io),
+            lock_was_free: Arc::clone(&lock_was_free),
+        }));
+        assert!(io
+            .poll_readiness(&mut Context::from_waker(&probe), Interest::READABLE)
+            .is_pending());
+        drop(probe); // the slot now holds the probe's last reference
+        let other = Waker::from(Arc::new(CountingWaker(StdAtomicUsize::new(0))));
+        assert!(io
+            .poll_readiness(&mut Context::from_waker(&other), Interest::READABLE)
+            .is_pending());
+        assert!(
+            lock_was_free.load(StdOrdering::SeqCst),
+            "the replaced waker was dropped under the waiter lock"
+        );
     }
 
     #[test]

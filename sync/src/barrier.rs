@@ -15,8 +15,9 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::Mutex;
-use crate::waiters::{register_waker, WaitList, WakeList};
+use crate::waiters::{WaitList, WakeList};
+use spindle_loom_shim::replace_waker;
+use spindle_loom_shim::Mutex;
 
 /// A barrier for `n` tasks; see the module docs.
 ///
@@ -135,7 +136,7 @@ impl Future for BarrierWait<'_> {
             Some(key) => {
                 let waiter = state.waiters.get_mut(key);
                 if !waiter.released {
-                    let displaced = register_waker(&mut waiter.waker, cx.waker());
+                    let displaced = replace_waker(&mut waiter.waker, cx.waker());
                     // A waker's drop is user code: not under our lock.
                     drop(state);
                     drop(displaced);

@@ -20,8 +20,9 @@ use std::task::{ready, Context, Poll, Waker};
 use slab::Slab;
 
 use crate::coop;
-use crate::loom::{Arc, AtomicBool, Mutex, Ordering};
-use crate::waiters::{register_waker, WaitList, WakeList};
+use crate::waiters::{WaitList, WakeList};
+use spindle_loom_shim::replace_waker;
+use spindle_loom_shim::{Arc, AtomicBool, Mutex, Ordering};
 
 /// A token that signals cancellation to every task holding a clone of it, and to its
 /// child tokens.
@@ -216,7 +217,7 @@ fn poll_cancelled(node: &Node, key: &mut Option<usize>, cx: &mut Context<'_>) ->
         return Poll::Ready(());
     }
     let displaced = match *key {
-        Some(key) => register_waker(state.waiters.get_mut(key), cx.waker()),
+        Some(key) => replace_waker(state.waiters.get_mut(key), cx.waker()),
         None => {
             *key = Some(state.waiters.push_back(Some(cx.waker().clone())));
             None

@@ -8,8 +8,8 @@
 
 use std::fmt;
 
-use crate::loom::{AtomicBool, Ordering};
 use crate::notify::Notify;
+use spindle_loom_shim::{AtomicBool, Ordering};
 
 /// A latched flag tasks can wait on: asyncio's `Event`.
 ///

@@ -48,12 +48,9 @@ pub mod runtime_context;
 pub mod watch;
 
 mod barrier;
-mod blocking;
+mod block_on;
 mod cancellation;
 mod event;
-// The shim mirrors std/loom APIs as a whole; not every item is used in every cfg.
-#[allow(dead_code, unused_imports)]
-mod loom;
 mod mutex;
 mod notify;
 mod once_cell;

@@ -12,8 +12,8 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use crate::loom::UnsafeCell;
 use crate::semaphore::{Acquire, Semaphore};
+use spindle_loom_shim::UnsafeCell;
 
 /// An asynchronous mutual-exclusion lock, fair (FIFO) among waiting tasks.
 ///
@@ -128,7 +128,7 @@ impl<T: ?Sized> Mutex<T> {
     /// ```
     #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
-        crate::blocking::block_on(self.lock())
+        crate::block_on::block_on(self.lock())
     }
 
     /// Like [`blocking_lock`](Mutex::blocking_lock), with an owned guard.
@@ -138,7 +138,7 @@ impl<T: ?Sized> Mutex<T> {
     /// Panics if called on a thread that drives async tasks.
     #[track_caller]
     pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
-        crate::blocking::block_on(self.lock_owned())
+        crate::block_on::block_on(self.lock_owned())
     }
 
     /// Takes the lock if it is free and nobody is waiting for it.

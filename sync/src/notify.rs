@@ -72,8 +72,9 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{AtomicUsize, Mutex, Ordering, UnsafeCell};
-use crate::waiters::{register_waker, WakeList};
+use crate::waiters::WakeList;
+use spindle_loom_shim::replace_waker;
+use spindle_loom_shim::{AtomicUsize, Mutex, Ordering, UnsafeCell};
 
 /// Phase: no permit stored, nobody queued.
 const EMPTY: usize = 0;
@@ -556,7 +557,7 @@ impl<N: Deref<Target = Notify>> Waiting<N> {
         let displaced = waker.and_then(|waker| {
             self.waiter
                 .waker
-                .with_mut(|slot| register_waker(unsafe { &mut *slot }, waker))
+                .with_mut(|slot| replace_waker(unsafe { &mut *slot }, waker))
         });
         drop(waiters);
         // A waker's drop is user code: not under our lock.

@@ -13,8 +13,8 @@ use std::fmt;
 use std::future::Future;
 use std::mem::MaybeUninit;
 
-use crate::loom::{AtomicBool, Ordering, UnsafeCell};
 use crate::semaphore::{Acquire, Semaphore, TryAcquireError};
+use spindle_loom_shim::{AtomicBool, Ordering, UnsafeCell};
 
 /// A thread-safe cell written at most once; readers get `&T` without locking.
 ///

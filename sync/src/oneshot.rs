@@ -32,7 +32,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{Arc, AtomicUsize, Ordering, UnsafeCell};
+use spindle_loom_shim::{Arc, AtomicUsize, Ordering, UnsafeCell};
 
 /// Error types of the one-shot channel.
 pub mod error {
@@ -339,7 +339,7 @@ impl<T> Receiver<T> {
     /// Do not call it from async code: it blocks the executor thread.
     #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
-        crate::blocking::block_on(self)
+        crate::block_on::block_on(self)
     }
 }
 

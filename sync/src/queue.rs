@@ -15,9 +15,9 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use crate::loom::Mutex;
 use crate::notify::Notify;
 use crate::semaphore::{Acquire, Semaphore, TryAcquireError};
+use spindle_loom_shim::Mutex;
 
 /// Error returned by [`Queue::try_put`] when the queue is full; the item is given back.
 #[derive(PartialEq, Eq, Clone, Copy)]

@@ -13,9 +13,9 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use crate::loom::UnsafeCell;
 use crate::mutex::{guard_formatting, TryLockError};
 use crate::semaphore::{Acquire, Semaphore};
+use spindle_loom_shim::UnsafeCell;
 
 /// An asynchronous reader-writer lock, fair (FIFO) between readers and writers.
 ///
@@ -176,7 +176,7 @@ impl<T: ?Sized> RwLock<T> {
     /// `Runtime::block_on` or an async task); `.await` [`read`](RwLock::read) there.
     #[track_caller]
     pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
-        crate::blocking::block_on(self.read())
+        crate::block_on::block_on(self.read())
     }
 
     /// Write access from synchronous code, parking the thread.
@@ -187,7 +187,7 @@ impl<T: ?Sized> RwLock<T> {
     /// `Runtime::block_on` or an async task); `.await` [`write`](RwLock::write) there.
     #[track_caller]
     pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
-        crate::blocking::block_on(self.write())
+        crate::block_on::block_on(self.write())
     }
 
     /// Mutable access without locking: `&mut self` proves nobody holds the lock.

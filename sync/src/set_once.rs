@@ -16,8 +16,8 @@ use std::fmt;
 use std::mem::MaybeUninit;
 use std::pin::pin;
 
-use crate::loom::{AtomicUsize, Ordering, UnsafeCell};
 use crate::notify::Notify;
+use spindle_loom_shim::{AtomicUsize, Ordering, UnsafeCell};
 
 const EMPTY: usize = 0;
 const WRITING: usize = 1;
@@ -231,7 +231,7 @@ impl<T: fmt::Debug> fmt::Debug for SetOnce<T> {
 #[cfg(all(test, loom))]
 mod loom_models {
     use super::SetOnce;
-    use crate::loom::Arc;
+    use spindle_loom_shim::Arc;
 
     /// A waiter racing the setter always ends with the value, never hangs.
     #[test]

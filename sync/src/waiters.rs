@@ -182,16 +182,6 @@ impl WakeList {
     }
 }
 
-/// Stores `cx`'s waker in `slot`, reusing the existing one when it would wake the same
-/// task. Returns the waker it displaced: dropping a waker runs user code (which may
-/// well use the same primitive), so callers that hold a lock drop it after releasing.
-pub(crate) fn register_waker(slot: &mut Option<Waker>, waker: &Waker) -> Option<Waker> {
-    match slot {
-        Some(existing) if existing.will_wake(waker) => None,
-        _ => slot.replace(waker.clone()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

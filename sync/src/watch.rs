@@ -11,8 +11,8 @@
 use std::fmt;
 use std::ops::Deref;
 
-use crate::loom::{Arc, AtomicUsize, Ordering, RwLock, RwLockReadGuard};
 use crate::notify::Notify;
+use spindle_loom_shim::{Arc, AtomicUsize, Ordering, RwLock, RwLockReadGuard};
 
 /// Error types of the watch channel.
 pub mod error {

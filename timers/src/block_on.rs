@@ -69,7 +69,7 @@ impl Driver {
                 }
                 continue;
             }
-            self.process();
+            self.fire_due_timers();
             if thread_waker.woken.load(Ordering::Acquire) {
                 continue;
             }

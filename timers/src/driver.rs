@@ -6,7 +6,7 @@
 //!
 //! There is no timer thread. The worker that parks on the driver asks
 //! [`Driver::begin_park`] (or [`Driver::park_timeout`]) how long it may sleep, and
-//! calls [`Driver::process`] when it wakes. An insert does not notify anyone, unless
+//! calls [`Driver::fire_due_timers`] when it wakes. An insert does not notify anyone, unless
 //! its deadline is earlier than the one the parked worker will wake for: then the
 //! unpark hook is called once and the parked mark is cleared, so a burst of earlier
 //! inserts costs one wake-up.
@@ -22,9 +22,9 @@ use std::time::Duration;
 
 use crate::clock::{Clock, ClockError};
 use crate::context;
-use crate::loom::{Arc, AtomicBool, Mutex, MutexGuard, Ordering};
 use crate::time::Instant;
 use crate::wheel::{TimerKey, TimerState, Wheel};
+use spindle_loom_shim::{Arc, AtomicBool, Mutex, MutexGuard, Ordering};
 
 use crate::context::EnterGuard;
 
@@ -135,8 +135,8 @@ impl Driver {
 
     /// Fires every timer whose deadline is at or before the clock's now, waking their
     /// wakers in deadline order after the lock is released; returns how many fired.
-    pub fn process(&self) -> usize {
-        self.handle.inner.process()
+    pub fn fire_due_timers(&self) -> usize {
+        self.handle.inner.fire_due_timers()
     }
 
     /// How long a worker about to park on the driver may sleep.
@@ -228,7 +228,7 @@ impl Driver {
             drop(state);
             // The next wake time is a lower bound: reaching it may only cascade entries
             // or drop a stale hint, so go round until something fires.
-            if inner.process() > 0 {
+            if inner.fire_due_timers() > 0 {
                 return true;
             }
         }
@@ -465,7 +465,7 @@ impl Inner {
         matches!(self.state.lock().wheel.state(key), TimerState::Fired)
     }
 
-    pub(crate) fn process(&self) -> usize {
+    pub(crate) fn fire_due_timers(&self) -> usize {
         let mut state = self.state.lock();
         let now = state.clock.now(self.real_nanos());
         let mut fired = std::mem::take(&mut state.fired);

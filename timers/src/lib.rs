@@ -13,7 +13,7 @@
 //! ```text
 //! Driver::new(start_paused: bool) -> Driver
 //! Driver::handle(&self) -> Handle
-//! Driver::process(&self) -> usize                  fire due timers, wake them (outside the lock)
+//! Driver::fire_due_timers(&self) -> usize          fire due timers, wake them (outside the lock)
 //! Driver::park_timeout(&self) -> Option<Duration>   None: no timer (or clock paused); Some(ZERO): one is due
 //! Driver::begin_park(&self) -> Option<Duration>     park_timeout + set_parked_until, atomically
 //! Driver::end_park(&self)                           = set_parked_until(None)
@@ -49,7 +49,7 @@
 //! }));
 //! # let every_worker_idle = false;
 //! // The worker that takes the driver, when it has nothing to run:
-//! driver.process();
+//! driver.fire_due_timers();
 //! if every_worker_idle && driver.auto_advance() {
 //!     // the paused clock jumped and woke tasks: go run them
 //! } else {
@@ -64,11 +64,11 @@
 //!     *unparked = false;
 //!     drop(unparked);
 //!     driver.end_park();
-//!     driver.process();
+//!     driver.fire_due_timers();
 //! }
 //! ```
 //!
-//! Busy workers call [`Driver::process`] every `event_interval` ticks. The executor
+//! Busy workers call [`Driver::fire_due_timers`] every `event_interval` ticks. The executor
 //! enters [`Handle::enter`] on every worker, inside `block_on` and on blocking-pool
 //! threads, and calls [`Driver::shutdown`] (or drops the driver) when the runtime shuts
 //! down.
@@ -88,7 +88,6 @@ mod block_on;
 mod clock;
 mod context;
 mod driver;
-mod loom;
 pub mod time;
 mod wheel;
 

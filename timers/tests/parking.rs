@@ -123,7 +123,7 @@ fn park_timeout_is_none_without_timers_and_zero_when_one_is_due() {
         std::hint::spin_loop();
     }
     assert_eq!(driver.park_timeout(), Some(Duration::ZERO));
-    assert_eq!(driver.process(), 1);
+    assert_eq!(driver.fire_due_timers(), 1);
     assert_eq!(driver.park_timeout(), None);
 }
 

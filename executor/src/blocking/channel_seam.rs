@@ -22,7 +22,7 @@ mod stand_in {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use crate::loom::{Condvar, Mutex};
+    use spindle_loom_shim::{Condvar, Mutex};
 
     struct Channel<T> {
         state: Mutex<State<T>>,

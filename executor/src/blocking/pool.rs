@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 use super::channel_seam::{self, Receiver, RecvTimeoutError, Sender};
 use super::task::{BlockingSchedule, BlockingTask};
-use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::scheduler;
 use crate::task::{self, JoinHandle, Notified, SpawnMeta};
+use spindle_loom_shim::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 
 /// Spawns onto one runtime's blocking pool; cheap to clone.
 #[derive(Clone)]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::hooks::TaskHooks;
-use crate::loom::thread;
+use spindle_loom_shim::thread;
 
 /// A user callback run on a runtime thread.
 pub(crate) type Callback = Arc<dyn Fn() + Send + Sync>;

@@ -18,7 +18,7 @@ use super::io_seam::{IoDriver, IoHandle};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::loom::{Condvar, Mutex};
+use spindle_loom_shim::{Condvar, Mutex};
 
 /// The parkable half, owned by whichever thread parks in it.
 pub(crate) struct Driver {
@@ -139,7 +139,7 @@ impl Driver {
     /// the driver then advances the clock instead of sleeping.
     pub(crate) fn park(&mut self, timeout: Option<Duration>, runtime_idle: bool) {
         if let Some(time) = &self.time {
-            if time.process() > 0 {
+            if time.fire_due_timers() > 0 {
                 // Tasks were woken: let the caller run them before sleeping.
                 return;
             }
@@ -169,7 +169,7 @@ impl Driver {
         }
         if let Some(time) = &self.time {
             time.end_park();
-            time.process();
+            time.fire_due_timers();
         }
     }
 }

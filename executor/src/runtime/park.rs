@@ -10,7 +10,7 @@ use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use crate::loom::{Condvar, Mutex};
+use spindle_loom_shim::{Condvar, Mutex};
 
 struct ThreadParker {
     woken: Mutex<bool>,

@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use crossbeam_utils::CachePadded;
 
 use crate::blocking;
-use crate::loom::{AtomicBool, AtomicUsize, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::runtime::driver::{Driver, DriverConfig, DriverHandle};
@@ -30,6 +29,7 @@ use crate::scheduler;
 use crate::task::cell::Schedule;
 use crate::task::list::OwnedTasks;
 use crate::task::{self, JoinHandle, Notified, SpawnMeta, Task};
+use spindle_loom_shim::{AtomicBool, AtomicUsize, Mutex, Ordering};
 
 /// The scheduler half of a current-thread runtime's handle.
 pub(crate) struct Handle {

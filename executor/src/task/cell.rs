@@ -20,24 +20,22 @@ use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use super::id::Id;
 use super::site::SpawnSite;
 use super::state::State;
 use super::{Failure, Notified, SpawnMeta, Task};
-use crate::loom::UnsafeCell;
-
-// The `Progress` word carries the stage tag, so under loom it is loom's atomic: a model
-// then sees every tag access, and a tag read that is not ordered after the write
-// (through the state word) shows up as a stale tag.
-#[cfg(not(loom))]
-use std::sync::atomic::AtomicU64;
-
 use crate::runtime::hooks::TaskHooks;
-#[cfg(loom)]
-use loom::sync::atomic::AtomicU64;
+// Under loom the `Progress` word is loom's: a model then sees every access to it, and
+// it carries the stage tag (a tag read not ordered after its write, through the state
+// word, shows up as a stale tag).
+use spindle_loom_shim::{AtomicU64, Ordering, UnsafeCell};
+// The owned-list key stays std's even under loom: the owned list reads and writes it
+// under its shard lock (`task/list.rs`), so it is no protocol of its own, and a loom
+// atomic there multiplies the interleavings of every runtime model (the worker-pool
+// model ran for over ten minutes instead of seconds).
+use std::sync::atomic::AtomicU32;
 
 /// What a task needs from the scheduler it belongs to.
 pub(crate) trait Schedule: Send + Sync + Sized + 'static {

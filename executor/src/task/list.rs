@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 
 use super::{Id, Task};
-use crate::loom::{AtomicBool, Mutex, Ordering};
+use spindle_loom_shim::{AtomicBool, Mutex, Ordering};
 
 /// Set in a task's `owned_key` while its shard's `busy` map has an entry for it.
 const BUSY_ENTRY: u32 = 1 << 31;

@@ -24,17 +24,11 @@
 //! count past half of that means references leak in a loop, and `ref_inc` aborts
 //! before it can wrap into the flags, as `Arc` does.
 
-use crate::loom::Ordering;
+use spindle_loom_shim::{AtomicU32, Ordering};
 
 // Every method is `#[inline]`: the task harness that calls them is generic, so it is
 // compiled in the crate that spawns, where a non-generic function of this crate is
 // otherwise an out-of-line call through the GOT.
-
-#[cfg(not(loom))]
-use std::sync::atomic::AtomicU32;
-
-#[cfg(loom)]
-use loom::sync::atomic::AtomicU32;
 
 const RUNNING: u32 = 0b00_0001;
 const COMPLETE: u32 = 0b00_0010;

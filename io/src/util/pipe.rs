@@ -17,6 +17,7 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::{Buf, BytesMut};
 use parking_lot::Mutex;
+use spindle_loom_shim::replace_waker;
 use spindle_sync::coop;
 
 use crate::util::split::{split, ReadHalf, WriteHalf};
@@ -107,7 +108,7 @@ impl SimplexStream {
         } else if self.closed || buf.remaining() == 0 {
             (Poll::Ready(Ok(())), AfterUnlock::default())
         } else {
-            let stale = store_waker(&mut self.read_waker, cx);
+            let stale = replace_waker(&mut self.read_waker, cx.waker());
             (Poll::Pending, AfterUnlock::drop_stale(stale))
         }
     }
@@ -129,7 +130,7 @@ impl SimplexStream {
         }
         let room = self.max_buf_size - self.buffer.len();
         if room == 0 {
-            let stale = store_waker(&mut self.write_waker, cx);
+            let stale = replace_waker(&mut self.write_waker, cx.waker());
             return (Poll::Pending, AfterUnlock::drop_stale(stale));
         }
         let mut written = 0;
@@ -145,16 +146,6 @@ impl SimplexStream {
             Poll::Ready(Ok(written)),
             AfterUnlock::wake(self.read_waker.take()),
         )
-    }
-}
-
-/// Stores the task's waker unless the slot already wakes it; returns the waker it
-/// replaced, which the caller drops only after releasing the lock.
-#[must_use = "drop the replaced waker after releasing the lock"]
-fn store_waker(slot: &mut Option<Waker>, cx: &mut Context<'_>) -> Option<Waker> {
-    match slot {
-        Some(waker) if waker.will_wake(cx.waker()) => None,
-        _ => slot.replace(cx.waker().clone()),
     }
 }
 

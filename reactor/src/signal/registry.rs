@@ -136,12 +136,13 @@ impl Slot {
 
     pub(crate) fn set_waker(&self, key: usize, waker: &Waker) {
         let mut wakers = lock(&self.wakers);
-        if let Some(entry) = wakers.get_mut(key) {
-            match entry {
-                Some(stored) if stored.will_wake(waker) => {}
-                _ => *entry = Some(waker.clone()),
-            }
-        }
+        let replaced = wakers
+            .get_mut(key)
+            .and_then(|entry| spindle_loom_shim::replace_waker(entry, waker));
+        // The replaced waker drops after the lock is released: its destructor may drop
+        // the last handle of a task holding a listener of this very slot.
+        drop(wakers);
+        drop(replaced);
     }
 }
 

@@ -25,9 +25,9 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use crate::coop;
-use crate::loom::Arc;
 use error::{RecvError, SendError, TryRecvError};
 use ring::{Cursor, Shared, Wait};
+use spindle_loom_shim::Arc;
 
 /// Creates a broadcast channel that keeps the last `capacity` values (rounded up to a
 /// power of two) for slow receivers.
@@ -301,7 +301,7 @@ impl<T: Clone> Receiver<T> {
     /// Do not call it from async code: it blocks the executor thread.
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Result<T, RecvError> {
-        crate::blocking::block_on(self.recv())
+        crate::block_on::block_on(self.recv())
     }
 }
 

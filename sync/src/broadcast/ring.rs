@@ -35,7 +35,7 @@
 //! waiting takes the tail lock, to unlink its node.
 //!
 //! Locks are only ever nested tail, then slot (send); a receive holds at most one lock
-//! at a time, so there is no lock-order cycle. Every lock is the crate's shim, so the
+//! at a time, so there is no lock-order cycle. Every lock is the loom shim's, so the
 //! loom models in `loom-tests/tests/broadcast.rs` run this very code.
 //!
 //! Invariants: `rem` of a slot counts the receivers that existed when it was written
@@ -47,9 +47,10 @@
 use std::task::Waker;
 
 use super::error::TryRecvError;
-use crate::loom::Mutex;
 use crate::notify::Notify;
-use crate::waiters::{register_waker, WaitList, WakeList};
+use crate::waiters::{WaitList, WakeList};
+use spindle_loom_shim::replace_waker;
+use spindle_loom_shim::Mutex;
 
 /// A position in the channel's history together with its slot, `pos % capacity`,
 /// kept alongside so the hot path needs no division.
@@ -402,7 +403,7 @@ impl<T: Clone> Shared<T> {
 /// released (its drop is user code, which may send on this very channel).
 fn queue_waker(waiters: &mut WaitList<Option<Waker>>, wait: &mut Wait<'_>) -> Option<Waker> {
     match *wait.node {
-        Some(key) if waiters.is_linked(key) => register_waker(waiters.get_mut(key), wait.waker),
+        Some(key) if waiters.is_linked(key) => replace_waker(waiters.get_mut(key), wait.waker),
         Some(key) => {
             // Unlinked by a send since; the node is ours, so re-queue it.
             let stale = waiters.remove(key);

@@ -18,7 +18,7 @@
 
 use std::task::Waker;
 
-use crate::loom::{AtomicUsize, Ordering, UnsafeCell};
+use spindle_loom_shim::{AtomicUsize, Ordering, UnsafeCell};
 
 /// Nobody is registering or waking; the cell may hold a waker.
 const IDLE: usize = 0;
@@ -86,12 +86,9 @@ impl AtomicWaker {
         let guard = IdleOnUnwind(&self.state);
         // SAFETY: REGISTERING is ours: wakers touch the cell only after moving the
         // state from IDLE, which fails while it is set.
-        let replaced = self.waker.with_mut(|cell| unsafe {
-            match &*cell {
-                Some(current) if current.will_wake(waker) => None,
-                _ => (*cell).replace(waker.clone()),
-            }
-        });
+        let replaced = self
+            .waker
+            .with_mut(|cell| spindle_loom_shim::replace_waker(unsafe { &mut *cell }, waker));
         std::mem::forget(guard);
         if self
             .state

@@ -141,7 +141,7 @@ impl<T> Sender<T> {
     /// `Runtime::block_on` or an async task); `.await` [`send`](Sender::send) there.
     #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
-        crate::blocking::block_on(self.send(value))
+        crate::block_on::block_on(self.send(value))
     }
 
     /// Waits for a free slot and reserves it, so the message can be produced after
@@ -457,13 +457,13 @@ impl<T> Receiver<T> {
     /// Do not call it from async code: it blocks the executor thread.
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::blocking::block_on(self.recv())
+        crate::block_on::block_on(self.recv())
     }
 
     /// Like [`recv_many`](Receiver::recv_many), from synchronous code.
     #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        crate::blocking::block_on(self.recv_many(buffer, limit))
+        crate::block_on::block_on(self.recv_many(buffer, limit))
     }
 
     /// Polls for the next message; registers `cx`'s waker if none is ready.

@@ -32,9 +32,9 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{Arc, AtomicUsize, Ordering};
 use crate::notify::Notify;
 use crate::semaphore::{Acquire, Semaphore};
+use spindle_loom_shim::{Arc, AtomicUsize, Ordering};
 
 use super::atomic_waker::AtomicWaker;
 use super::error::{SendError, TryRecvError, TrySendError};

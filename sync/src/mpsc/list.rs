@@ -31,14 +31,7 @@
 use std::mem::MaybeUninit;
 use std::ptr::{self, NonNull};
 
-use crate::loom::{AtomicU64, Ordering, UnsafeCell};
-
-// The crate's loom shim has no `AtomicPtr`; this is the same switch for the one type
-// only this module uses.
-#[cfg(loom)]
-use loom::sync::atomic::AtomicPtr;
-#[cfg(not(loom))]
-use std::sync::atomic::AtomicPtr;
+use spindle_loom_shim::{AtomicPtr, AtomicU64, Ordering, UnsafeCell};
 
 /// Slots per block. Small under loom, so the models cross block boundaries.
 #[cfg(not(loom))]

@@ -143,13 +143,13 @@ impl<T> UnboundedReceiver<T> {
     /// Do not call it from async code: it blocks the executor thread.
     #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
-        crate::blocking::block_on(self.recv())
+        crate::block_on::block_on(self.recv())
     }
 
     /// Like [`recv_many`](UnboundedReceiver::recv_many), from synchronous code.
     #[track_caller]
     pub fn blocking_recv_many(&mut self, buffer: &mut Vec<T>, limit: usize) -> usize {
-        crate::blocking::block_on(self.recv_many(buffer, limit))
+        crate::block_on::block_on(self.recv_many(buffer, limit))
     }
 
     /// Polls for the next message; registers `cx`'s waker if none is ready.

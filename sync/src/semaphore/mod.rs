@@ -41,8 +41,9 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use crate::coop;
-use crate::loom::{AtomicUsize, Mutex, Ordering};
-use crate::waiters::{register_waker, WakeList};
+use crate::waiters::WakeList;
+use spindle_loom_shim::replace_waker;
+use spindle_loom_shim::{AtomicUsize, Mutex, Ordering};
 
 mod wait_queue;
 
@@ -331,7 +332,7 @@ impl Semaphore {
     /// ```
     #[track_caller]
     pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
-        crate::blocking::block_on(self.acquire())
+        crate::block_on::block_on(self.acquire())
     }
 
     /// Waits for `n` permits from synchronous code, parking the thread.
@@ -341,7 +342,7 @@ impl Semaphore {
     /// Panics if called on a thread that drives async tasks.
     #[track_caller]
     pub fn blocking_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
-        crate::blocking::block_on(self.acquire_many(n))
+        crate::block_on::block_on(self.acquire_many(n))
     }
 
     /// Like [`blocking_acquire`](Semaphore::blocking_acquire), with an owned permit.
@@ -351,7 +352,7 @@ impl Semaphore {
     /// Panics if called on a thread that drives async tasks.
     #[track_caller]
     pub fn blocking_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
-        crate::blocking::block_on(self.acquire_owned())
+        crate::block_on::block_on(self.acquire_owned())
     }
 
     /// Like [`blocking_acquire_many`](Semaphore::blocking_acquire_many), with an owned
@@ -365,7 +366,7 @@ impl Semaphore {
         self: Arc<Self>,
         n: u32,
     ) -> Result<OwnedSemaphorePermit, AcquireError> {
-        crate::blocking::block_on(self.acquire_many_owned(n))
+        crate::block_on::block_on(self.acquire_many_owned(n))
     }
 
     /// Takes one permit if one is free and nobody is queued.
@@ -584,7 +585,7 @@ impl Future for Acquire<'_> {
                             // SAFETY: WAITING under the lock means linked.
                             let displaced = unsafe {
                                 waiters.with_linked(&this.node, |state| {
-                                    register_waker(&mut state.waker, cx.waker())
+                                    replace_waker(&mut state.waker, cx.waker())
                                 })
                             };
                             // A waker's drop is user code: not under our lock.
@@ -849,7 +850,7 @@ mod loom_models {
     use std::task::{Context, Poll, Waker};
 
     use super::{Acquire, Semaphore};
-    use crate::loom::Arc;
+    use spindle_loom_shim::Arc;
 
     fn poll_noop(acquire: Pin<&mut Acquire<'_>>) -> Poll<Result<(), super::AcquireError>> {
         acquire.poll(&mut Context::from_waker(Waker::noop()))

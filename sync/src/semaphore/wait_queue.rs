@@ -23,7 +23,7 @@ use std::marker::PhantomPinned;
 use std::ptr::NonNull;
 use std::task::Waker;
 
-use crate::loom::{AtomicUsize, Ordering, UnsafeCell};
+use spindle_loom_shim::{AtomicUsize, Ordering, UnsafeCell};
 
 /// The node waits in the queue.
 pub(super) const WAITING: usize = 0;

@@ -93,7 +93,7 @@ pub async fn advance(duration: Duration) {
              spindle::time::pause() first (or build the runtime with start_paused(true))"
         );
     }
-    handle.inner.process();
+    handle.inner.fire_due_timers();
     let mut yielded = false;
     poll_fn(|cx| {
         if yielded {

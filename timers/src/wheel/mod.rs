@@ -138,10 +138,7 @@ impl Wheel {
     #[must_use = "drop the waker after releasing the driver's lock"]
     pub(crate) fn set_waker(&mut self, key: TimerKey, waker: &Waker) -> Option<Waker> {
         match self.entries.get_mut(key.0) {
-            Node::Pending(entry) => match &mut entry.waker {
-                Some(current) if current.will_wake(waker) => None,
-                slot => slot.replace(waker.clone()),
-            },
+            Node::Pending(entry) => spindle_loom_shim::replace_waker(&mut entry.waker, waker),
             _ => None,
         }
     }

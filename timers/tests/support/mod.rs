@@ -52,7 +52,7 @@ impl Parker {
     }
 }
 
-/// A driver fired by a plain thread: `process`, park for `begin_park`'s timeout or until
+/// A driver fired by a plain thread: `fire_due_timers`, park for `begin_park`'s timeout or until
 /// unparked, repeat.
 pub struct DriverLoop {
     driver: Arc<Driver>,
@@ -85,7 +85,7 @@ impl DriverLoop {
                 .spawn(move || {
                     let _entered = driver.handle().enter();
                     while !stop.load(Ordering::Acquire) {
-                        driver.process();
+                        driver.fire_due_timers();
                         let timeout = driver.begin_park();
                         parker.park(timeout, &stop);
                         driver.end_park();

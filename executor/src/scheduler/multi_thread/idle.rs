@@ -13,7 +13,7 @@
 //! `transition_worker_to_parked`): the parker's `SeqCst` read-modify-write alone does
 //! not order its later, weaker loads of the queues on every architecture.
 
-use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
+use spindle_loom_shim::{fence, AtomicUsize, Mutex, Ordering};
 
 const UNPARKED_SHIFT: u32 = 16;
 const SEARCHING_MASK: usize = (1 << UNPARKED_SHIFT) - 1;

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use crate::loom::{AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::driver::{Driver, DriverHandle};
+use spindle_loom_shim::{AtomicUsize, Condvar, Mutex, Ordering};
 
 const EMPTY: usize = 0;
 const PARKED_CONDVAR: usize = 1;

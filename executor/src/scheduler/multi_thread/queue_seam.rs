@@ -23,7 +23,7 @@ pub(crate) mod stand_in {
     use std::collections::VecDeque;
     use std::sync::Arc;
 
-    use crate::loom::Mutex;
+    use spindle_loom_shim::Mutex;
 
     /// crossbeam-deque's cap on one batch steal.
     const MAX_BATCH: usize = 32;

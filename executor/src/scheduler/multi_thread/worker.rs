@@ -45,7 +45,6 @@ use std::sync::atomic::AtomicU64;
 
 use crossbeam_utils::CachePadded;
 
-use crate::loom::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 use crate::runtime::config::Config;
 use crate::runtime::context;
 use crate::runtime::driver::{Driver, DriverConfig};
@@ -53,6 +52,7 @@ use crate::runtime::{PollSlot, WorkerMetrics};
 use crate::scheduler;
 use crate::task::list::OwnedTasks;
 use crate::task::Notified;
+use spindle_loom_shim::{AtomicBool, AtomicUsize, Condvar, Mutex, Ordering};
 
 /// The most tasks one look at the injector moves to the local queue (crossbeam takes
 /// about half of what is queued, and never more than the rest of one of its 63-slot
