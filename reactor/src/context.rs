@@ -23,14 +23,24 @@ pub(crate) fn current() -> Option<Handle> {
 }
 
 /// The current handle, or a panic that names `call` and says how to enter a runtime.
+///
+/// The panic opens with tokio's words for the same mistake (programs and tests ported
+/// from tokio match on them), then says what spindle expects instead.
 #[track_caller]
 pub(crate) fn current_for(call: &str) -> Handle {
     match current() {
         Some(handle) => handle,
+        None if spindle_sync::runtime_context::is_driving_tasks() => panic!(
+            "A Tokio 1.x context was found, but IO is disabled. Call `enable_io` on the \
+             runtime builder to enable IO. ({call} called outside a runtime with IO \
+             enabled: build the runtime with enable_io() or enable_all())"
+        ),
         None => panic!(
-            "{call} called outside a runtime with IO enabled: call it from inside \
-             Runtime::block_on() or a spawned task of a runtime built with enable_io() or \
-             enable_all() (or #[spindle::main]), or enter one with Runtime::enter()"
+            "there is no reactor running, must be called from the context of a Tokio 1.x \
+             runtime: {call} called outside a runtime with IO enabled: call it from \
+             inside Runtime::block_on() or a spawned task of a runtime built with \
+             enable_io() or enable_all() (or #[spindle::main]), or enter one with \
+             Runtime::enter()"
         ),
     }
 }

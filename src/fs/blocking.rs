@@ -27,7 +27,8 @@ where
     match Handle::try_current() {
         Ok(handle) => handle.spawn_blocking(work),
         Err(_) => panic!(
-            "{operation} called outside a runtime: it runs on the blocking pool of the current \
+            "there is no reactor running, must be called from the context of a Tokio 1.x \
+             runtime: {operation} called outside a runtime: it runs on the blocking pool of the current \
              runtime; enter one with Runtime::enter(), call it from inside Runtime::block_on() \
              or a spawned task, or use #[spindle::main]"
         ),

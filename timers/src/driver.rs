@@ -300,10 +300,18 @@ impl Handle {
     pub(crate) fn current_for(call: &str) -> Handle {
         match Handle::try_current() {
             Some(handle) => handle,
+            // tokio's words first (code ported from tokio matches on them), then ours.
+            None if spindle_sync::runtime_context::is_driving_tasks() => panic!(
+                "A Tokio 1.x context was found, but timers are disabled. Call `enable_time` \
+                 on the runtime builder to enable timers. (spindle::time::{call} called \
+                 outside a runtime with time enabled: build the runtime with enable_time() \
+                 or enable_all())"
+            ),
             None => panic!(
-                "spindle::time::{call} called outside a runtime with time enabled: call it \
-                 from inside Runtime::block_on or a spawned task, and build the runtime \
-                 with enable_time() or enable_all()"
+                "there is no reactor running, must be called from the context of a Tokio \
+                 1.x runtime: spindle::time::{call} called outside a runtime with time \
+                 enabled: call it from inside Runtime::block_on or a spawned task, and \
+                 build the runtime with enable_time() or enable_all()"
             ),
         }
     }
