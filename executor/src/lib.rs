@@ -35,6 +35,7 @@ mod loom;
 pub mod macro_support;
 pub mod runtime;
 mod scheduler;
+pub mod sim;
 pub mod task;
 
 pub use task::spawn;
