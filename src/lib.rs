@@ -71,7 +71,7 @@
 
 #![deny(missing_docs)]
 
-pub use spindle_executor::{runtime, spawn, task, task_local};
+pub use spindle_executor::{runtime, sim, spawn, task, task_local};
 
 #[cfg(not(loom))]
 pub mod debug;

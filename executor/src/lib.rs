@@ -34,6 +34,7 @@ mod blocking;
 pub mod macro_support;
 pub mod runtime;
 mod scheduler;
+pub mod sim;
 pub mod task;
 
 pub use task::spawn;

@@ -64,6 +64,8 @@ struct Config {
     /// `name = "..."`: the runtime's name (`Handle::name`).
     name: Option<LitStr>,
     unhandled_panic: Option<UnhandledPanic>,
+    /// `simulate = N` (tests only): run the body under N seeds of `spindle::sim`.
+    simulate: Option<u64>,
 }
 
 impl Config {
@@ -76,6 +78,7 @@ impl Config {
             crate_path: default_crate.clone(),
             name: None,
             unhandled_panic: None,
+            simulate: None,
         }
     }
 }
@@ -175,6 +178,7 @@ fn parse_config(kind: Kind, default_crate: &Path, args: TokenStream) -> syn::Res
     let mut graceful_arg: Option<Meta> = None;
     let mut name_arg: Option<Meta> = None;
     let mut unhandled_panic_arg: Option<Meta> = None;
+    let mut simulate_arg: Option<Meta> = None;
 
     for argument in arguments {
         let Meta::NameValue(name_value) = &argument else {
@@ -201,6 +205,7 @@ fn parse_config(kind: Kind, default_crate: &Path, args: TokenStream) -> syn::Res
             "graceful_shutdown" => &mut graceful_arg,
             "name" => &mut name_arg,
             "unhandled_panic" => &mut unhandled_panic_arg,
+            "simulate" if kind == Kind::Test => &mut simulate_arg,
             _ => {
                 push_error(syn::Error::new_spanned(
                     &name_value.path,
@@ -233,6 +238,9 @@ fn parse_config(kind: Kind, default_crate: &Path, args: TokenStream) -> syn::Res
             "name" => parse_name(kind, &name_value.value).map(|name| config.name = Some(name)),
             "unhandled_panic" => parse_unhandled_panic(kind, &name_value.value)
                 .map(|behavior| config.unhandled_panic = Some(behavior)),
+            "simulate" => {
+                parse_simulate(kind, &name_value.value).map(|count| config.simulate = Some(count))
+            }
             _ => parse_crate_path(kind, &name_value.value).map(|path| config.crate_path = path),
         };
         match result {
@@ -399,6 +407,29 @@ fn parse_worker_threads(kind: Kind, value: &Expr) -> syn::Result<usize> {
     Ok(count)
 }
 
+fn parse_simulate(kind: Kind, value: &Expr) -> syn::Result<u64> {
+    let error = || {
+        syn::Error::new_spanned(
+            value,
+            format!(
+                "{}: `simulate` expects a positive number of seeds, such as `simulate = 1000`",
+                kind.attribute_name()
+            ),
+        )
+    };
+    let Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(count),
+        ..
+    }) = value
+    else {
+        return Err(error());
+    };
+    match count.base10_parse::<u64>() {
+        Ok(count) if count > 0 => Ok(count),
+        _ => Err(error()),
+    }
+}
+
 fn parse_bool(kind: Kind, value: &Expr) -> syn::Result<bool> {
     match value {
         Expr::Lit(ExprLit {
@@ -451,6 +482,28 @@ fn generate(kind: Kind, config: &Config, mut function: ItemFn) -> TokenStream {
         .stmts
         .last()
         .map_or_else(|| body.brace_token.span.join(), Spanned::span);
+
+    if let Some(count) = config.simulate {
+        // The seeds are derived from the test's name, so every run draws the same ones.
+        let name = function.sig.ident.to_string();
+        let new_block = quote_spanned! {body_span=>
+            {
+                #crate_path::sim::check(
+                    #crate_path::sim::seeds_for(#name, #count),
+                    || async #body,
+                )
+            }
+        };
+        let new_block: syn::Block = match syn::parse2(new_block) {
+            Ok(block) => block,
+            Err(error) => return error.to_compile_error(),
+        };
+        *function.block = new_block;
+        return quote! {
+            #[::core::prelude::v1::test]
+            #function
+        };
+    }
 
     let mut builder = match config.flavor {
         Flavor::MultiThread => quote! { #crate_path::runtime::Builder::new_multi_thread() },

@@ -27,6 +27,9 @@ fn seed() -> u64 {
 
 /// A branch index in `0..branches`, for `select!` to poll first.
 pub fn select_first_branch(branches: usize) -> usize {
+    if let Some(branch) = spindle_executor::sim::__select_first_branch(branches) {
+        return branch;
+    }
     let random = SELECT_RNG.with(|state| {
         // xorshift64 (Marsaglia, 2003).
         let mut x = state.get();

@@ -95,10 +95,19 @@ pub fn within<T: Send + 'static>(
         limit
     };
     let (done_tx, done_rx) = std::sync::mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(scenario));
-        let _ = done_tx.send(outcome);
-    });
+    // The scenario thread keeps the test's name (a simulation report's replay
+    // command names the test from it).
+    let name = std::thread::current()
+        .name()
+        .unwrap_or("scenario")
+        .to_owned();
+    let thread = std::thread::Builder::new()
+        .name(name)
+        .spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(scenario));
+            let _ = done_tx.send(outcome);
+        })
+        .expect("spawn the scenario thread");
     match done_rx.recv_timeout(limit) {
         Ok(Ok(value)) => {
             thread.join().expect("scenario thread");

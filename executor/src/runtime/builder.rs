@@ -45,6 +45,8 @@ pub struct Builder {
     max_io_events_per_tick: usize,
     enable_time: bool,
     start_paused: bool,
+    /// Set by `sim::Builder`: the current-thread scheduler draws tasks from it.
+    pub(crate) sim: Option<Arc<crate::sim::SimState>>,
     task_hooks: TaskHooks,
     slow_poll_threshold: Option<Duration>,
     on_slow_poll: Option<SlowPollHook>,
@@ -82,6 +84,7 @@ impl Builder {
             max_io_events_per_tick: 1024,
             enable_time: false,
             start_paused: false,
+            sim: None,
             task_hooks: TaskHooks::default(),
             slow_poll_threshold: Some(Duration::from_millis(100)),
             on_slow_poll: None,
@@ -497,6 +500,7 @@ impl Builder {
             unhandled_panic: self.unhandled_panic,
             on_slow_poll: self.on_slow_poll.clone(),
             shutdown_token: spindle_sync::CancellationToken::new(),
+            sim: self.sim.clone(),
         });
         if self.start_paused && !self.enable_time {
             return Err(io::Error::new(

@@ -53,6 +53,8 @@ pub(crate) struct Config {
     pub(crate) thread_keep_alive: Duration,
     /// Cancelled when a graceful shutdown begins; see `Handle::shutdown_token`.
     pub(crate) shutdown_token: spindle_sync::CancellationToken,
+    /// The simulation policy, for a runtime built by `sim::Builder` (current-thread).
+    pub(crate) sim: Option<Arc<crate::sim::SimState>>,
 }
 
 impl Config {

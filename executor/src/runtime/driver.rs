@@ -133,6 +133,14 @@ impl Driver {
         }
     }
 
+    /// For the simulation, when no task can run: fires due timers, or jumps the paused
+    /// clock to the next deadline. False when no timer is pending at all.
+    pub(crate) fn sim_idle(&mut self) -> bool {
+        self.time
+            .as_ref()
+            .is_some_and(|time| time.process() > 0 || time.auto_advance())
+    }
+
     /// Sleeps until unparked (or, with `Some`, until `timeout` passes, or the next
     /// timer is due), then fires whatever became ready. `runtime_idle` says that no
     /// task can run and no blocking work is in flight: with the test clock paused,

@@ -356,6 +356,11 @@ impl LentCore<'_> {
 }
 
 impl Context {
+    /// The simulation this runtime draws its schedule from, if any.
+    pub(crate) fn sim(&self) -> Option<&Arc<crate::sim::SimState>> {
+        self.handle.config.sim.as_ref()
+    }
+
     fn run_until<F: Future>(&self, handle: &Arc<Handle>, mut future: Pin<&mut F>) -> F::Output {
         let waker = Waker::from(handle.clone());
         let mut cx = TaskContext::from_waker(&waker);
@@ -408,6 +413,17 @@ impl Context {
     fn next_task(&self, handle: &Handle) -> Option<Notified> {
         let mut slot = self.core.borrow_mut();
         let core = slot.as_mut()?;
+        if let Some(sim) = &handle.config.sim {
+            // Simulating: every ready task is a candidate, drawn by the seed.
+            while let Some(task) = handle.pop_remote() {
+                core.tasks.push_back(task);
+            }
+            let task = sim.pick(&mut core.tasks);
+            handle
+                .local_queue_len
+                .store(core.tasks.len(), Ordering::Relaxed);
+            return task;
+        }
         core.tick = core.tick.wrapping_add(1);
         let task = if core.tick % handle.config.global_queue_interval == 0 {
             handle.pop_remote().or_else(|| core.tasks.pop_front())
@@ -444,7 +460,16 @@ impl Context {
             }
         }
         let runtime_idle = sleeping && handle.blocking.num_running() == 0;
-        core.driver.park(timeout, runtime_idle);
+        if let (Some(sim), true) = (&config.sim, runtime_idle) {
+            // Simulating and nothing can run: time jumps to the next deadline, and
+            // with no timer pending either, the run is deadlocked.
+            if !core.driver.sim_idle() {
+                *self.core.borrow_mut() = Some(core);
+                sim.deadlocked();
+            }
+        } else {
+            core.driver.park(timeout, runtime_idle);
+        }
         // The drivers were polled: tasks that yielded may run again.
         let Core {
             tasks, deferred, ..
