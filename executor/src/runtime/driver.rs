@@ -138,7 +138,7 @@ impl Driver {
     pub(crate) fn sim_idle(&mut self) -> bool {
         self.time
             .as_ref()
-            .is_some_and(|time| time.process() > 0 || time.auto_advance())
+            .is_some_and(|time| time.fire_due_timers() > 0 || time.auto_advance())
     }
 
     /// Sleeps until unparked (or, with `Some`, until `timeout` passes, or the next
