@@ -2,7 +2,7 @@
 //! interleaving that breaks it, and replay it.
 //!
 //! A simulation is a mode of the current-thread scheduler, not a second scheduler:
-//! when a [`SimState`] is installed in the runtime's config, the scheduler's pop draws
+//! when a `SimState` is installed in the runtime's config, the scheduler's pop draws
 //! the next task from the whole ready set with a seeded RNG (a random walk, or
 //! PCT-style priorities with change points, chosen per seed), and an idle runtime
 //! jumps the paused clock to the next timer deadline instead of sleeping. With
